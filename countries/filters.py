@@ -1,0 +1,43 @@
+import django_filters as filters
+from django.utils.translation import gettext_lazy as _
+
+from practices.models import Indicator, Status
+from tracker.filters import CountryCodesFilter, RegionFilter, TextSearchFilter
+
+from .models import Country
+
+
+class CountryFilter(filters.FilterSet):
+    country = CountryCodesFilter(field_name="iso2", to_field_name="iso2")
+    region = RegionFilter(country_path="")
+    indicator = filters.ModelChoiceFilter(
+        queryset=Indicator.objects.published(),
+        to_field_name="slug",
+        method="filter_current",
+        label=_("Indicator (slug); with value, countries whose current status has that value"),
+    )
+    value = filters.CharFilter(method="filter_current", label=_("Indicator value (slug)"))
+    q = TextSearchFilter(search_fields=["name", "official_name", "iso2", "iso3"])
+    ordering = filters.OrderingFilter(fields=[("name", "name"), ("iso2", "code")])
+
+    class Meta:
+        model = Country
+        fields = ["country", "region"]
+
+    def filter_current(self, queryset, name, _value):
+        indicator = self.form.cleaned_data.get("indicator")
+        value = self.form.cleaned_data.get("value")
+        if not indicator or name == "value":
+            # Applied once, from the indicator filter; a value alone filters across indicators.
+            if name == "value" and value and not indicator:
+                return queryset.filter(
+                    pk__in=Status.objects.current()
+                    .national()
+                    .filter(value__slug=value)
+                    .values("country")
+                )
+            return queryset
+        current = Status.objects.current().national().filter(indicator=indicator)
+        if value:
+            current = current.filter(value__slug=value)
+        return queryset.filter(pk__in=current.values("country"))

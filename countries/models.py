@@ -1,0 +1,122 @@
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length, Upper
+from django.db.models.lookups import Exact
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    """A UN M49 region, sub-region or intermediate region ("Europe", "Central America")."""
+
+    class Level(models.IntegerChoices):
+        REGION = 1, _("Region")
+        SUBREGION = 2, _("Sub-region")
+        INTERMEDIATE = 3, _("Intermediate region")
+
+    m49_code = models.CharField(_("M49 code"), max_length=3, unique=True)
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+
+    class Meta:
+        ordering = ["level", "name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return self.name
+
+
+class CountryQuerySet(models.QuerySet):
+    def in_region(self, region):
+        """Countries in a region at any M49 level."""
+        return self.filter(Q(region=region) | Q(subregion=region) | Q(intermediate_region=region))
+
+    def by_code(self, iso2):
+        return self.filter(iso2=iso2.upper())
+
+
+class Country(models.Model):
+    """An ISO 3166-1 country, loaded from pycountry and the UN M49 taxonomy (never typed)."""
+
+    iso2 = models.CharField(_("ISO alpha-2"), max_length=2, unique=True)
+    iso3 = models.CharField(_("ISO alpha-3"), max_length=3, unique=True)
+    numeric = models.CharField(_("ISO numeric"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    official_name = models.CharField(_("official name"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        Region, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("region")
+    )
+    subregion = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sub-region"),
+    )
+    intermediate_region = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("intermediate region"),
+    )
+
+    objects = CountryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(Exact(Length("iso2"), 2), Exact(F("iso2"), Upper("iso2"))),
+                name="country_iso2_two_uppercase_letters",
+            ),
+            models.CheckConstraint(
+                condition=Q(Exact(Length("iso3"), 3), Exact(F("iso3"), Upper("iso3"))),
+                name="country_iso3_three_uppercase_letters",
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("numeric"), 3), name="country_numeric_three_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def code(self):
+        """The alpha-2 code as used in URLs and the dataset: lowercase."""
+        return self.iso2.lower()
+
+    def get_absolute_url(self):
+        return reverse("countries:detail", args=[self.code])
+
+
+class Subdivision(models.Model):
+    """An ISO 3166-2 subdivision, such as a Mexican state, for sub-national records."""
+
+    code = models.CharField(_("ISO 3166-2 code"), max_length=10, unique=True)
+    country = models.ForeignKey(
+        Country, models.CASCADE, related_name="subdivisions", verbose_name=_("country")
+    )
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("type"), max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["country__name", "name"]
+        verbose_name = _("subdivision")
+        verbose_name_plural = _("subdivisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__contains="-") & Q(Exact(F("code"), Upper("code"))),
+                name="subdivision_code_is_iso_3166_2",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,524 @@
+"""Load the reviewable YAML dataset in fixtures/ into the database, idempotently.
+
+Records are matched on natural keys (slugs, ISO codes; for statuses the place,
+indicator and date), so loading twice creates nothing new, and an edited entry
+updates its record. A record is saved only when something in it changed, so
+unchanged records keep their `updated_at` and history. The whole load is one
+transaction: an error anywhere (reported with its file and line) writes nothing.
+"""
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
+
+from countries.models import Country, Subdivision
+
+from .models import (
+    Approach,
+    Citation,
+    DatePrecision,
+    Figure,
+    Indicator,
+    IndicatorValue,
+    Law,
+    Organisation,
+    Pilot,
+    Pledge,
+    PublicationStatus,
+    Source,
+    Status,
+    TargetGroup,
+)
+
+SECTIONS = [
+    "indicators",
+    "target_groups",
+    "approaches",
+    "organisations",
+    "sources",
+    "laws",
+    "pilots",
+    "pledges",
+    "figures",
+    "statuses",
+    "more_citations",
+]
+
+
+class DatasetError(Exception):
+    pass
+
+
+class Entry(dict):
+    """A YAML mapping that remembers where it was written."""
+
+    where = "?"
+
+
+class LineLoader(yaml.SafeLoader):
+    def construct_entry(self, node):
+        entry = Entry()
+        entry.where = f"{Path(node.start_mark.name).name}:{node.start_mark.line + 1}"
+        yield entry
+        entry.update(self.construct_mapping(node))
+
+
+LineLoader.add_constructor("tag:yaml.org,2002:map", LineLoader.construct_entry)
+
+
+def parse_partial_date(value, where):
+    """'2020' -> (2020-01-01, year); '2020-08' -> (2020-08-01, month); a date -> (date, day)."""
+    if value in (None, ""):
+        return None, DatePrecision.DAY
+    if isinstance(value, datetime.date):
+        return value, DatePrecision.DAY
+    text = str(value)
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", text)
+    if not match:
+        raise DatasetError(f"{where}: {text!r} is not a date like 2020, 2020-08 or 2020-08-15")
+    year, month, day = match.groups()
+    try:
+        date = datetime.date(int(year), int(month or 1), int(day or 1))
+    except ValueError as error:
+        raise DatasetError(f"{where}: {text!r} is not a valid date ({error})") from None
+    precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
+    return date, precision
+
+
+@dataclass
+class Report:
+    created: dict = field(default_factory=lambda: defaultdict(int))
+    updated: dict = field(default_factory=lambda: defaultdict(int))
+    unchanged: dict = field(default_factory=lambda: defaultdict(int))
+
+    def count(self, outcome, model):
+        getattr(self, outcome)[model._meta.verbose_name_plural] += 1
+
+    def lines(self):
+        names = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        for name in names:
+            yield (
+                f"{name}: {self.created[name]} created, {self.updated[name]} updated, "
+                f"{self.unchanged[name]} unchanged"
+            )
+
+
+def read_entries(directory):
+    """Every entry of every section, across all YAML files below the directory."""
+    sections = defaultdict(list)
+    files = sorted(Path(directory).rglob("*.yaml"))
+    if not files:
+        raise DatasetError(f"no *.yaml files found in {directory}")
+    for path in files:
+        with open(path, encoding="utf-8") as stream:
+            try:
+                document = yaml.load(stream, Loader=LineLoader) or {}
+            except yaml.YAMLError as error:
+                raise DatasetError(f"{path.name}: invalid YAML: {error}") from None
+        unknown = set(document) - set(SECTIONS)
+        if unknown:
+            raise DatasetError(f"{path.name}: unknown sections {sorted(unknown)}")
+        for section, entries in document.items():
+            sections[section].extend(entries or [])
+    return sections
+
+
+class Loader:
+    def __init__(self):
+        self.report = Report()
+        self.countries = {c.iso2: c for c in Country.objects.all()}
+        self.subdivisions = {s.code: s for s in Subdivision.objects.all()}
+        self.keys_seen = {}
+
+    # Lookups, each failing with the entry's file and line.
+
+    def required(self, entry, name):
+        if entry.get(name) in (None, ""):
+            raise DatasetError(f"{entry.where}: '{name}' is required")
+        return entry[name]
+
+    def country(self, entry, required=True):
+        code = entry.get("country")
+        if not code:
+            if required:
+                raise DatasetError(f"{entry.where}: 'country' is required")
+            return None
+        try:
+            return self.countries[str(code).upper()]
+        except KeyError:
+            raise DatasetError(f"{entry.where}: unknown country code {code!r}") from None
+
+    def subdivision(self, entry, country):
+        code = entry.get("subdivision")
+        if not code:
+            return None
+        subdivision = self.subdivisions.get(str(code).upper())
+        if subdivision is None:
+            raise DatasetError(f"{entry.where}: unknown ISO 3166-2 subdivision {code!r}")
+        if country and subdivision.country_id != country.pk:
+            raise DatasetError(f"{entry.where}: {code} is not in {country.iso2}")
+        return subdivision
+
+    def by_slug(self, model, slug, where):
+        try:
+            return model.objects.get(slug=slug)
+        except model.DoesNotExist:
+            name = model._meta.verbose_name
+            raise DatasetError(f"{where}: unknown {name} {slug!r}") from None
+
+    def many(self, model, entry, name):
+        return [self.by_slug(model, slug, entry.where) for slug in entry.get(name) or []]
+
+    def dates(self, entry, **fields):
+        """{'adopted_on': 'adopted_precision'} -> model values for each partial date."""
+        values = {}
+        for date_field, precision_field in fields.items():
+            date, precision = parse_partial_date(entry.get(date_field), entry.where)
+            values[date_field] = date
+            values[precision_field] = precision
+        return values
+
+    def publication(self, entry):
+        published = entry.get("published", True)
+        return {
+            "publication_status": PublicationStatus.PUBLISHED
+            if published
+            else PublicationStatus.DRAFT
+        }
+
+    # Writing.
+
+    def claim_key(self, model, key, entry):
+        """A natural key may be defined once across all files."""
+        previous = self.keys_seen.setdefault((model, key), entry.where)
+        if previous != entry.where:
+            name = model._meta.verbose_name
+            raise DatasetError(f"{entry.where}: {name} {key} is already defined at {previous}")
+
+    def upsert(self, model, lookup, values, entry, m2m=None):
+        self.claim_key(model, " / ".join(str(value) for value in lookup.values()), entry)
+        try:
+            record = model.objects.get(**lookup)
+            outcome = "unchanged"
+        except ObjectDoesNotExist:
+            record = model(**lookup)
+            outcome = "created"
+        if outcome == "created":
+            changed = list(values)
+        else:
+            changed = [name for name, value in values.items() if getattr(record, name) != value]
+        for name in changed:
+            setattr(record, name, values[name])
+        if outcome == "created" or changed:
+            try:
+                record.full_clean(validate_unique=False)
+            except ValidationError as error:
+                raise DatasetError(f"{entry.where}: {error.message_dict}") from None
+            record.save()
+            if outcome == "unchanged":
+                outcome = "updated"
+        for name, related in (m2m or {}).items():
+            manager = getattr(record, name)
+            if set(manager.all()) != set(related):
+                manager.set(related)
+                if outcome == "unchanged":
+                    outcome = "updated"
+        self.report.count(outcome, model)
+        return record
+
+    def sync_citations(self, record, citations, where):
+        """Make the record's citations exactly the listed ones, touching nothing else."""
+        if not citations:
+            raise DatasetError(f"{where}: at least one citation is required")
+        wanted = []
+        for citation in citations:
+            citation_where = getattr(citation, "where", where)
+            source = self.by_slug(Source, self.required(citation, "source"), citation_where)
+            wanted.append(
+                (source.pk, (citation.get("quote") or "").strip(), citation.get("locator") or "")
+            )
+        content_type = ContentType.objects.get_for_model(record)
+        existing = {
+            (c.source_id, c.quote, c.locator): c
+            for c in Citation.objects.filter(content_type=content_type, object_id=record.pk)
+        }
+        for key in set(existing) - set(wanted):
+            existing[key].delete()
+        for source_id, quote, locator in wanted:
+            if (source_id, quote, locator) not in existing:
+                Citation.objects.create(
+                    content_type=content_type,
+                    object_id=record.pk,
+                    source_id=source_id,
+                    quote=quote,
+                    locator=locator,
+                )
+
+    # Sections, in dependency order.
+
+    def load_indicators(self, entries):
+        for entry in entries:
+            indicator = self.upsert(
+                Indicator,
+                {"slug": self.required(entry, "slug")},
+                {
+                    "name": self.required(entry, "name"),
+                    "question": self.required(entry, "question"),
+                    "description": (entry.get("description") or "").strip(),
+                    "order": entry.get("order", 100),
+                    **self.publication(entry),
+                },
+                entry,
+            )
+            for value in self.required(entry, "values"):
+                self.upsert(
+                    IndicatorValue,
+                    {"indicator": indicator, "slug": self.required(value, "slug")},
+                    {
+                        "label": self.required(value, "label"),
+                        "rank": self.required(value, "rank"),
+                        "colour": self.required(value, "colour"),
+                        "description": (value.get("description") or "").strip(),
+                    },
+                    value,
+                )
+
+    def load_vocabulary(self, model, entries):
+        for entry in entries:
+            self.upsert(
+                model,
+                {"slug": self.required(entry, "slug")},
+                {
+                    "name": self.required(entry, "name"),
+                    "description": entry.get("description") or "",
+                },
+                entry,
+            )
+
+    def load_organisations(self, entries):
+        for entry in entries:
+            self.upsert(
+                Organisation,
+                {"slug": self.required(entry, "slug")},
+                {
+                    "name": self.required(entry, "name"),
+                    "short_name": entry.get("short_name") or "",
+                    "kind": self.required(entry, "kind"),
+                    "country": self.country(entry, required=False),
+                    "url": entry.get("url") or "",
+                    "description": entry.get("description") or "",
+                    **self.publication(entry),
+                },
+                entry,
+            )
+
+    def load_sources(self, entries):
+        for entry in entries:
+            self.upsert(
+                Source,
+                {"slug": self.required(entry, "slug")},
+                {
+                    "title": self.required(entry, "title"),
+                    "author": entry.get("author") or "",
+                    "publisher": entry.get("publisher") or "",
+                    "url": entry.get("url") or "",
+                    "kind": entry.get("kind") or Source.Kind.NEWS,
+                    **self.dates(entry, published_on="published_precision"),
+                    **self.publication(entry),
+                },
+                entry,
+            )
+
+    def load_cited(self, model, entries, values_for, m2m_for=lambda entry: {}):
+        for entry in entries:
+            record = self.upsert(
+                model,
+                {"slug": self.required(entry, "slug")},
+                {**values_for(entry), **self.publication(entry)},
+                entry,
+                m2m=m2m_for(entry),
+            )
+            kind = model.__name__.lower()
+            citations = self.citations_for(kind, entry["slug"], entry)
+            self.sync_citations(record, citations, entry.where)
+
+    def law_values(self, entry):
+        country = self.country(entry, required=False)
+        return {
+            "title": self.required(entry, "title"),
+            "country": country,
+            "subdivision": self.subdivision(entry, country),
+            "kind": self.required(entry, "kind"),
+            "status": self.required(entry, "status"),
+            "summary": (entry.get("summary") or "").strip(),
+            **self.dates(
+                entry,
+                adopted_on="adopted_precision",
+                in_force_on="in_force_precision",
+                repealed_on="repealed_precision",
+            ),
+        }
+
+    def law_m2m(self, entry):
+        return {
+            "indicators": self.many(Indicator, entry, "indicators"),
+            "organisations": self.many(Organisation, entry, "organisations"),
+        }
+
+    def pilot_values(self, entry):
+        country = self.country(entry, required=False)
+        return {
+            "name": self.required(entry, "name"),
+            "country": country,
+            "subdivision": self.subdivision(entry, country),
+            "description": (entry.get("description") or "").strip(),
+            "classification": self.required(entry, "classification"),
+            "status": entry.get("status") or Pilot.Status.UNKNOWN,
+            "outcomes": (entry.get("outcomes") or "").strip(),
+            **self.dates(entry, started_on="started_precision", ended_on="ended_precision"),
+        }
+
+    def pilot_m2m(self, entry):
+        return {
+            "implementers": self.many(Organisation, entry, "implementers"),
+            "government_partners": self.many(Organisation, entry, "government_partners"),
+            "target_groups": self.many(TargetGroup, entry, "target_groups"),
+            "approaches": self.many(Approach, entry, "approaches"),
+        }
+
+    def pledge_values(self, entry):
+        return {
+            "country": self.country(entry),
+            "forum": self.required(entry, "forum"),
+            "text": self.required(entry, "text").strip(),
+            "gcm_objective": entry.get("gcm_objective"),
+            "status": entry.get("status") or Pledge.Status.MADE,
+            "progress": (entry.get("progress") or "").strip(),
+            **self.dates(entry, pledged_on="pledged_precision"),
+        }
+
+    def figure_values(self, entry):
+        country = self.country(entry, required=False)
+        return {
+            "country": country,
+            "subdivision": self.subdivision(entry, country),
+            "measure": self.required(entry, "measure"),
+            "description": self.required(entry, "description"),
+            "value": Decimal(str(self.required(entry, "value"))),
+            "unit": self.required(entry, "unit"),
+            **self.dates(
+                entry,
+                period_start="period_start_precision",
+                period_end="period_end_precision",
+            ),
+        }
+
+    def status_key(self, entry):
+        country = self.country(entry)
+        subdivision = self.subdivision(entry, country)
+        indicator = self.by_slug(Indicator, self.required(entry, "indicator"), entry.where)
+        effective_from, precision = parse_partial_date(
+            self.required(entry, "effective_from"), entry.where
+        )
+        lookup = {
+            "country": country,
+            "subdivision": subdivision,
+            "indicator": indicator,
+            "effective_from": effective_from,
+        }
+        return lookup, precision
+
+    def load_statuses(self, entries):
+        for entry in entries:
+            lookup, precision = self.status_key(entry)
+            value_slug = self.required(entry, "value")
+            value = lookup["indicator"].values.filter(slug=value_slug).first()
+            if value is None:
+                raise DatasetError(
+                    f"{entry.where}: {value_slug!r} is not a value of "
+                    f"indicator {lookup['indicator'].slug!r}"
+                )
+            status = self.upsert(
+                Status,
+                lookup,
+                {
+                    "value": value,
+                    "effective_precision": precision,
+                    "legal_position": self.required(entry, "legal_position").strip(),
+                    "practice": (entry.get("practice") or "").strip(),
+                    "practice_differs": bool(entry.get("practice_differs")),
+                    "caveat": (entry.get("caveat") or "").strip(),
+                    **self.publication(entry),
+                },
+                entry,
+            )
+            key = self.status_natural_key(
+                entry["country"],
+                entry.get("subdivision"),
+                entry["indicator"],
+                entry["effective_from"],
+                entry.where,
+            )
+            citations = self.citations_for("status", key, entry)
+            self.sync_citations(status, citations, entry.where)
+
+    def status_natural_key(self, country, subdivision, indicator, effective_from, where):
+        date, _ = parse_partial_date(effective_from, where)
+        return (str(country).upper(), str(subdivision or "").upper(), indicator, date)
+
+    def collect_more_citations(self, entries):
+        """Citations that one file adds to a record defined in another, by record key."""
+        kinds = {"status", "law", "pilot", "pledge", "figure"}
+        self.more_citations = defaultdict(list)
+        self.more_citations_where = {}
+        for entry in entries:
+            kind = self.required(entry, "record")
+            if kind not in kinds:
+                raise DatasetError(f"{entry.where}: unknown record type {kind!r}")
+            key = str(self.required(entry, "key"))
+            if kind == "status":
+                parts = key.split("/")
+                if len(parts) != 4:
+                    raise DatasetError(
+                        f"{entry.where}: status key {key!r} is not "
+                        "country/subdivision/indicator/effective_from"
+                    )
+                key = self.status_natural_key(*parts, entry.where)
+            self.more_citations[(kind, key)].extend(self.required(entry, "citations"))
+            self.more_citations_where.setdefault((kind, key), entry.where)
+
+    def citations_for(self, kind, key, entry):
+        return [*(entry.get("citations") or []), *self.more_citations.pop((kind, key), [])]
+
+    def load(self, directory):
+        sections = read_entries(directory)
+        self.collect_more_citations(sections["more_citations"])
+        self.load_indicators(sections["indicators"])
+        self.load_vocabulary(TargetGroup, sections["target_groups"])
+        self.load_vocabulary(Approach, sections["approaches"])
+        self.load_organisations(sections["organisations"])
+        self.load_sources(sections["sources"])
+        self.load_cited(Law, sections["laws"], self.law_values, self.law_m2m)
+        self.load_cited(Pilot, sections["pilots"], self.pilot_values, self.pilot_m2m)
+        self.load_cited(Pledge, sections["pledges"], self.pledge_values)
+        self.load_cited(Figure, sections["figures"], self.figure_values)
+        self.load_statuses(sections["statuses"])
+        for kind_key, where in self.more_citations_where.items():
+            if kind_key in self.more_citations:
+                raise DatasetError(
+                    f"{where}: more_citations for an undefined {kind_key[0]} {kind_key[1]}"
+                )
+        return self.report
+
+
+def load_dataset(directory):
+    with transaction.atomic():
+        return Loader().load(directory)

@@ -1,0 +1,787 @@
+"""Laws, pilots, pledges, figures and country statuses on indicators, with their sources.
+
+Every curated record is a draft until published; `published()` on its queryset is
+the only way public pages, the API, search, exports and feeds reach records.
+"""
+
+import datetime
+
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from countries.models import Country, Subdivision
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a date the source gives: "2020", "2020-08" or "2020-08-15"."""
+
+    YEAR = "year", _("Year")
+    MONTH = "month", _("Month")
+    DAY = "day", _("Day")
+
+
+def format_partial_date(value, precision):
+    """The date as precisely as the source gave it, in ISO 8601 (2020, 2020-08, 2020-08-15)."""
+    if value is None:
+        return None
+    if precision == DatePrecision.YEAR:
+        return f"{value.year:04d}"
+    if precision == DatePrecision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+def precision_field(verbose_name):
+    return models.CharField(
+        verbose_name,
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("How much of the date the source gives. A year is stored as 1 January."),
+    )
+
+
+class CuratedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(publication_status=PublicationStatus.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(publication_status=PublicationStatus.DRAFT)
+
+    def updated_since(self, moment):
+        return self.filter(updated_at__gte=moment)
+
+
+class Curated(models.Model):
+    """What every record researchers curate carries: publication state, times, history."""
+
+    publication_status = models.CharField(
+        _("publication status"),
+        max_length=10,
+        choices=PublicationStatus.choices,
+        default=PublicationStatus.DRAFT,
+        db_index=True,
+        help_text=_(
+            "Drafts are visible to staff only. Only published records appear on the public "
+            "site, in the API, in exports and in feeds."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    last_reviewed_on = models.DateField(
+        _("last reviewed"),
+        null=True,
+        blank=True,
+        help_text=_("When a researcher last checked this record against its sources."),
+    )
+    history = HistoricalRecords(inherit=True)
+
+    objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def is_published(self):
+        return self.publication_status == PublicationStatus.PUBLISHED
+
+
+class Organisation(Curated):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government body")
+        NGO = "ngo", _("NGO")
+        UN_AGENCY = "un-agency", _("UN agency")
+        INTERGOVERNMENTAL = "intergovernmental", _("Intergovernmental body")
+        NETWORK = "network", _("Network or coalition")
+        ACADEMIC = "academic", _("Academic institution")
+        OTHER = "other", _("Other")
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = models.ForeignKey(
+        Country,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("country"),
+        help_text=_("For a national body. Leave empty for international organisations."),
+    )
+    url = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return f"{self.name} ({self.short_name})" if self.short_name else self.name
+
+
+class Source(Curated):
+    """A published article, report or statement that records cite."""
+
+    class Kind(models.TextChoices):
+        NEWS = "news", _("News")
+        STATEMENT = "statement", _("Statement")
+        REPORT = "report", _("Report")
+        INTERVIEW = "interview", _("Interview")
+        PROGRAMME_UPDATE = "programme-update", _("Programme update")
+        BLOG = "blog", _("Blog post")
+        EVENT_REPORT = "event-report", _("Event report")
+        OTHER = "other", _("Other")
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    published_precision = precision_field(_("publication date precision"))
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEWS)
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def published_date(self):
+        return format_partial_date(self.published_on, self.published_precision)
+
+    def get_absolute_url(self):
+        return reverse("practices:source-detail", args=[self.slug])
+
+
+class CitationQuerySet(models.QuerySet):
+    def published(self):
+        """Citations whose source is public: a draft source is never shown."""
+        return self.filter(source__publication_status=PublicationStatus.PUBLISHED)
+
+
+class Citation(models.Model):
+    """One record citing one source, with the words that support it."""
+
+    content_type = models.ForeignKey(ContentType, models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    source = models.ForeignKey(
+        Source, models.PROTECT, related_name="citations", verbose_name=_("source")
+    )
+    quote = models.TextField(
+        _("quote"), blank=True, help_text=_("A short exact quote from the source.")
+    )
+    locator = models.CharField(
+        _("page or paragraph"),
+        max_length=100,
+        blank=True,
+        help_text=_("Where in the source the quote is, if it has pages or numbered paragraphs."),
+    )
+    history = HistoricalRecords()
+
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        indexes = [
+            # Prefetching a page of records' citations.
+            models.Index(fields=["content_type", "object_id"], name="citation_record_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} – {self.quote[:60]}"
+
+
+class CitedQuerySet(CuratedQuerySet):
+    def with_citations(self):
+        """Prefetch each record's citations of published sources (two queries in all)."""
+        return self.prefetch_related(
+            Prefetch(
+                "citations",
+                queryset=Citation.objects.published().select_related("source"),
+                to_attr="public_citations",
+            )
+        )
+
+
+class Cited(Curated):
+    """A record that makes a claim, and so must cite its sources to be published."""
+
+    citations = GenericRelation(Citation)
+
+    objects = CitedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def has_sources(self):
+        return self.citations.exists()
+
+
+class Indicator(Curated):
+    """A question tracked for every country, with an ordered vocabulary of answers."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    question = models.CharField(_("question"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(
+        _("order"), default=100, help_text=_("Indicators are listed by this number.")
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("practices:indicator-detail", args=[self.slug])
+
+
+class IndicatorValue(models.Model):
+    """One answer in an indicator's vocabulary, with its place in legends and its map colour."""
+
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="values", verbose_name=_("indicator")
+    )
+    slug = models.SlugField()
+    label = models.CharField(_("label"), max_length=150)
+    rank = models.PositiveSmallIntegerField(
+        _("rank"), help_text=_("Position in the legend: 1 comes first.")
+    )
+    colour = models.CharField(
+        _("map colour"),
+        max_length=7,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour like #1a7f4b."))],
+    )
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator__order", "rank"]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "slug"], name="indicator_value_slug_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "rank"], name="indicator_value_rank_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(colour__startswith="#"), name="indicator_value_colour_is_hex"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class StatusQuerySet(CitedQuerySet):
+    def published(self):
+        return (
+            super().published().filter(indicator__publication_status=PublicationStatus.PUBLISHED)
+        )
+
+    def current(self, on=None):
+        """Each place's published status in force on a date (today by default) per indicator.
+
+        Derived from the timeline: a status is current when it took effect on or before
+        the date and no later published status for the same place and indicator has.
+        """
+        on = on or datetime.date.today()
+        # Sub-national and national timelines are separate; 0 stands for "national".
+        place = Coalesce("subdivision_id", Value(0))
+        later = (
+            Status.objects.published()
+            .annotate(place=place)
+            .filter(
+                country=OuterRef("country"),
+                place=OuterRef("place"),
+                indicator=OuterRef("indicator"),
+                effective_from__gt=OuterRef("effective_from"),
+                effective_from__lte=on,
+            )
+        )
+        return (
+            self.published()
+            .filter(effective_from__lte=on)
+            .annotate(place=place)
+            .filter(~Exists(later))
+        )
+
+    def national(self):
+        return self.filter(subdivision__isnull=True)
+
+    def subnational(self):
+        return self.filter(subdivision__isnull=False)
+
+
+class Status(Cited):
+    """A country's (or subdivision's) answer on an indicator, in force from a date."""
+
+    country = models.ForeignKey(
+        Country, models.PROTECT, related_name="statuses", verbose_name=_("country")
+    )
+    subdivision = models.ForeignKey(
+        Subdivision,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statuses",
+        verbose_name=_("subdivision"),
+        help_text=_("Only for a sub-national status, such as a Mexican state's law."),
+    )
+    indicator = models.ForeignKey(
+        Indicator, models.PROTECT, related_name="statuses", verbose_name=_("indicator")
+    )
+    value = models.ForeignKey(
+        IndicatorValue, models.PROTECT, related_name="statuses", verbose_name=_("value")
+    )
+    effective_from = models.DateField(
+        _("effective from"),
+        help_text=_(
+            "When this position took effect. The latest status on or before today is the "
+            "current one; add a new status for a change rather than editing the old one."
+        ),
+    )
+    effective_precision = precision_field(_("effective date precision"))
+    legal_position = models.TextField(
+        _("legal position"), help_text=_("What the law or binding policy says.")
+    )
+    practice = models.TextField(
+        _("practice observed"),
+        blank=True,
+        help_text=_("What sources observe in practice, especially where it departs from the law."),
+    )
+    practice_differs = models.BooleanField(
+        _("practice differs from law"),
+        default=False,
+        help_text=_("Tick when sources show practice departing from the legal position."),
+    )
+    caveat = models.TextField(
+        _("caveat"), blank=True, help_text=_("What a reader must not miss, shown with the status.")
+    )
+
+    objects = StatusQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["country__name", "indicator__order", "-effective_from"]
+        verbose_name = _("status")
+        verbose_name_plural = _("statuses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "indicator", "effective_from"],
+                condition=Q(subdivision__isnull=True),
+                name="status_one_per_country_indicator_date",
+            ),
+            models.UniqueConstraint(
+                fields=["subdivision", "indicator", "effective_from"],
+                condition=Q(subdivision__isnull=False),
+                name="status_one_per_subdivision_indicator_date",
+            ),
+        ]
+        indexes = [
+            # The current-status subquery: one place's timeline on one indicator.
+            models.Index(
+                fields=["country", "indicator", "effective_from"], name="status_timeline_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.place_name}: {self.indicator} = {self.value} ({self.effective_date})"
+
+    @property
+    def place_name(self):
+        return f"{self.subdivision}, {self.country}" if self.subdivision_id else str(self.country)
+
+    @property
+    def effective_date(self):
+        return format_partial_date(self.effective_from, self.effective_precision)
+
+    def clean(self):
+        errors = {}
+        if self.value_id and self.indicator_id and self.value.indicator_id != self.indicator_id:
+            errors["value"] = _("This value belongs to another indicator.")
+        if (
+            self.subdivision_id
+            and self.country_id
+            and self.subdivision.country_id != self.country_id
+        ):
+            errors["subdivision"] = _("This subdivision is in another country.")
+        if errors:
+            raise ValidationError(errors)
+
+    def get_absolute_url(self):
+        return reverse("countries:detail", args=[self.country.code]) + f"#status-{self.pk}"
+
+
+class ByCountryQuerySet(CitedQuerySet):
+    def for_country(self, country):
+        return self.filter(country=country)
+
+
+def dates_in_order(earlier, later, name):
+    return models.CheckConstraint(
+        condition=Q(**{f"{earlier}__isnull": True})
+        | Q(**{f"{later}__isnull": True})
+        | Q(**{f"{later}__gte": F(earlier)}),
+        name=name,
+    )
+
+
+class Law(Cited):
+    """A law, regulation, court ruling, protocol, MOU or policy."""
+
+    class Kind(models.TextChoices):
+        LAW = "law", _("Law")
+        REGULATION = "regulation", _("Regulation")
+        COURT_RULING = "court-ruling", _("Court ruling")
+        PROTOCOL = "protocol", _("Protocol")
+        MOU = "mou", _("Memorandum of understanding")
+        POLICY = "policy", _("Policy")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ADOPTED = "adopted", _("Adopted")
+        IN_FORCE = "in-force", _("In force")
+        REPEALED = "repealed", _("Repealed")
+        STRUCK_DOWN = "struck-down", _("Struck down")
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    country = models.ForeignKey(
+        Country,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="laws",
+        verbose_name=_("country"),
+        help_text=_("Leave empty for a regional or international instrument."),
+    )
+    subdivision = models.ForeignKey(
+        Subdivision,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="laws",
+        verbose_name=_("subdivision"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    adopted_on = models.DateField(_("adopted"), null=True, blank=True)
+    adopted_precision = precision_field(_("adoption date precision"))
+    in_force_on = models.DateField(_("in force from"), null=True, blank=True)
+    in_force_precision = precision_field(_("in-force date precision"))
+    repealed_on = models.DateField(_("repealed"), null=True, blank=True)
+    repealed_precision = precision_field(_("repeal date precision"))
+    summary = models.TextField(_("summary"), blank=True)
+    indicators = models.ManyToManyField(
+        Indicator,
+        blank=True,
+        related_name="laws",
+        verbose_name=_("indicators"),
+        help_text=_("The indicators this instrument bears on."),
+    )
+    organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="laws",
+        verbose_name=_("organisations"),
+        help_text=_("Issuing bodies or signatories, for example the parties to an MOU."),
+    )
+
+    objects = ByCountryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-adopted_on", "title"]
+        verbose_name = _("law or policy")
+        verbose_name_plural = _("laws and policies")
+        constraints = [
+            dates_in_order("adopted_on", "in_force_on", "law_in_force_after_adoption"),
+            dates_in_order("in_force_on", "repealed_on", "law_repealed_after_in_force"),
+            dates_in_order("adopted_on", "repealed_on", "law_repealed_after_adoption"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def adopted_date(self):
+        return format_partial_date(self.adopted_on, self.adopted_precision)
+
+    @property
+    def in_force_date(self):
+        return format_partial_date(self.in_force_on, self.in_force_precision)
+
+    @property
+    def repealed_date(self):
+        return format_partial_date(self.repealed_on, self.repealed_precision)
+
+    def get_absolute_url(self):
+        return reverse("practices:law-detail", args=[self.slug])
+
+
+class Vocabulary(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TargetGroup(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+
+
+class Approach(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("approach")
+        verbose_name_plural = _("approaches")
+
+
+class Pilot(Cited):
+    """An alternatives-to-detention pilot or programme."""
+
+    class Classification(models.TextChoices):
+        RIGHTS_BASED = "rights-based", _("Rights-based ATD")
+        ENFORCEMENT_BASED = "enforcement-based", _("Enforcement-based measure")
+        ALTERNATIVE_FORM_OF_DETENTION = (
+            "alternative-form-of-detention",
+            _("Alternative form of detention"),
+        )
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        DISCONTINUED = "discontinued", _("Discontinued")
+        UNKNOWN = "unknown", _("Unknown")
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    country = models.ForeignKey(
+        Country,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pilots",
+        verbose_name=_("country"),
+        help_text=_("Leave empty for a regional programme."),
+    )
+    subdivision = models.ForeignKey(
+        Subdivision,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pilots",
+        verbose_name=_("subdivision"),
+    )
+    description = models.TextField(_("description"), blank=True)
+    implementers = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="pilots_implemented",
+        verbose_name=_("implementing organisations"),
+    )
+    government_partners = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="pilots_partnered",
+        verbose_name=_("government partners"),
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, blank=True, related_name="pilots", verbose_name=_("target groups")
+    )
+    approaches = models.ManyToManyField(
+        Approach, blank=True, related_name="pilots", verbose_name=_("approaches")
+    )
+    classification = models.CharField(
+        _("classification"),
+        max_length=30,
+        choices=Classification.choices,
+        help_text=_(
+            "Rights-based ATD lets people live in the community; electronic tagging and "
+            "semi-closed facilities are alternative forms of detention."
+        ),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    started_on = models.DateField(_("started"), null=True, blank=True)
+    started_precision = precision_field(_("start date precision"))
+    ended_on = models.DateField(_("ended"), null=True, blank=True)
+    ended_precision = precision_field(_("end date precision"))
+    outcomes = models.TextField(
+        _("outcomes"), blank=True, help_text=_("Evaluation results, if known.")
+    )
+
+    objects = ByCountryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "name"]
+        verbose_name = _("pilot or programme")
+        verbose_name_plural = _("pilots and programmes")
+        constraints = [dates_in_order("started_on", "ended_on", "pilot_ends_after_start")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def started_date(self):
+        return format_partial_date(self.started_on, self.started_precision)
+
+    @property
+    def ended_date(self):
+        return format_partial_date(self.ended_on, self.ended_precision)
+
+    def get_absolute_url(self):
+        return reverse("practices:pilot-detail", args=[self.slug])
+
+
+class Pledge(Cited):
+    """A state's public commitment at an international forum."""
+
+    class Status(models.TextChoices):
+        MADE = "made", _("Made")
+        IN_PROGRESS = "in-progress", _("In progress")
+        FULFILLED = "fulfilled", _("Fulfilled")
+
+    slug = models.SlugField(max_length=100, unique=True)
+    country = models.ForeignKey(
+        Country, models.PROTECT, related_name="pledges", verbose_name=_("country")
+    )
+    forum = models.CharField(
+        _("forum"), max_length=150, help_text=_('As commonly named, e.g. "IMRF 2022".')
+    )
+    pledged_on = models.DateField(_("pledged"), null=True, blank=True)
+    pledged_precision = precision_field(_("pledge date precision"))
+    text = models.TextField(_("what was pledged"))
+    gcm_objective = models.PositiveSmallIntegerField(
+        _("GCM objective"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(23)],
+        help_text=_("Global Compact for Migration objective, 1 to 23 (13 is detention)."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.MADE
+    )
+    progress = models.TextField(_("progress since"), blank=True)
+
+    objects = ByCountryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pledged_on", "country__name"]
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gcm_objective__isnull=True) | Q(gcm_objective__range=(1, 23)),
+                name="pledge_gcm_objective_1_to_23",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country}: {self.forum}"
+
+    @property
+    def pledged_date(self):
+        return format_partial_date(self.pledged_on, self.pledged_precision)
+
+    def get_absolute_url(self):
+        return reverse("practices:pledge-detail", args=[self.slug])
+
+
+class Figure(Cited):
+    """A number a source reports: people detained, released or referred, over a period."""
+
+    class Unit(models.TextChoices):
+        PEOPLE = "people", _("People")
+        CHILDREN = "children", _("Children")
+        FAMILIES = "families", _("Families")
+        PERCENT = "percent", _("Percent")
+        CASES = "cases", _("Cases")
+        OTHER = "other", _("Other")
+
+    slug = models.SlugField(max_length=100, unique=True)
+    country = models.ForeignKey(
+        Country,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="figures",
+        verbose_name=_("country"),
+        help_text=_("Leave empty for a regional or global figure."),
+    )
+    subdivision = models.ForeignKey(
+        Subdivision,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="figures",
+        verbose_name=_("subdivision"),
+    )
+    measure = models.SlugField(
+        _("measure"),
+        max_length=60,
+        help_text=_("What was counted, as a short slug: children-detained, people-released…"),
+    )
+    description = models.CharField(_("description"), max_length=300)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_start_precision = precision_field(_("period start precision"))
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    period_end_precision = precision_field(_("period end precision"))
+
+    objects = ByCountryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_end", "country__name"]
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        constraints = [
+            dates_in_order("period_start", "period_end", "figure_period_in_order"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="figure_value_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.description}: {self.value:,}"
+
+    @property
+    def period(self):
+        start = format_partial_date(self.period_start, self.period_start_precision)
+        end = format_partial_date(self.period_end, self.period_end_precision)
+        return start if start == end or not end else f"{start or '…'}/{end}"
+
+    def get_absolute_url(self):
+        return reverse("practices:figure-detail", args=[self.slug])

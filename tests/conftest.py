@@ -1,0 +1,143 @@
+"""Shared fixtures and plain factory functions for test data.
+
+Countries and subdivisions come from the reference-data migration; everything
+curated is made here, published unless a test says otherwise.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from countries.models import Country, Subdivision
+from practices.models import (
+    Citation,
+    Figure,
+    Indicator,
+    IndicatorValue,
+    Law,
+    Organisation,
+    Pilot,
+    Pledge,
+    PublicationStatus,
+    Source,
+    Status,
+)
+
+PUBLISHED = PublicationStatus.PUBLISHED
+DRAFT = PublicationStatus.DRAFT
+
+
+def country(code):
+    return Country.objects.get(iso2=code.upper())
+
+
+def subdivision(code):
+    return Subdivision.objects.get(code=code)
+
+
+def make_source(slug="a-source", **fields):
+    fields.setdefault("title", slug.replace("-", " ").capitalize())
+    fields.setdefault("publisher", "International Detention Coalition")
+    fields.setdefault("publication_status", PUBLISHED)
+    return Source.objects.create(slug=slug, **fields)
+
+
+def cite(record, source=None, quote="A supporting sentence."):
+    source = source or Source.objects.filter(slug="a-source").first() or make_source()
+    return Citation.objects.create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        source=source,
+        quote=quote,
+    )
+
+
+def make_indicator(
+    slug="child-detention-prohibited", values=("prohibited", "not-prohibited"), **fields
+):
+    fields.setdefault("name", slug.replace("-", " ").capitalize())
+    fields.setdefault("question", f"Is it {slug}?")
+    fields.setdefault("publication_status", PUBLISHED)
+    indicator = Indicator.objects.create(slug=slug, **fields)
+    for rank, value in enumerate(values, start=1):
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            slug=value,
+            label=value.capitalize(),
+            rank=rank,
+            colour="#1a7f4b",
+        )
+    return indicator
+
+
+def make_status(place="mx", indicator=None, value=None, effective_from="2020-01-01", **fields):
+    indicator = indicator or Indicator.objects.first() or make_indicator()
+    value = indicator.values.get(slug=value) if value else indicator.values.first()
+    code = place.upper()
+    if "-" in code:
+        fields["subdivision"] = subdivision(code)
+        code = code.split("-")[0]
+    fields.setdefault("legal_position", "What the law says.")
+    fields.setdefault("publication_status", PUBLISHED)
+    status = Status.objects.create(
+        country=country(code),
+        indicator=indicator,
+        value=value,
+        effective_from=datetime.date.fromisoformat(effective_from),
+        **fields,
+    )
+    cite(status)
+    return status
+
+
+def make_law(slug="mx-2020-reform", place="mx", **fields):
+    fields.setdefault("title", slug.replace("-", " ").capitalize())
+    fields.setdefault("kind", Law.Kind.LAW)
+    fields.setdefault("status", Law.Status.IN_FORCE)
+    fields.setdefault("publication_status", PUBLISHED)
+    law = Law.objects.create(slug=slug, country=country(place), **fields)
+    cite(law)
+    return law
+
+
+def make_pilot(slug="th-case-management", place="th", **fields):
+    fields.setdefault("name", slug.replace("-", " ").capitalize())
+    fields.setdefault("classification", Pilot.Classification.RIGHTS_BASED)
+    fields.setdefault("status", Pilot.Status.ACTIVE)
+    fields.setdefault("publication_status", PUBLISHED)
+    pilot = Pilot.objects.create(slug=slug, country=country(place), **fields)
+    cite(pilot)
+    return pilot
+
+
+def make_pledge(slug="th-imrf-2022", place="th", **fields):
+    fields.setdefault("forum", "IMRF 2022")
+    fields.setdefault("text", "To end the immigration detention of children.")
+    fields.setdefault("publication_status", PUBLISHED)
+    pledge = Pledge.objects.create(slug=slug, country=country(place), **fields)
+    cite(pledge)
+    return pledge
+
+
+def make_figure(slug="mx-2022-children-detained", place="mx", **fields):
+    fields.setdefault("measure", "children-detained")
+    fields.setdefault("description", "Children held in immigration detention")
+    fields.setdefault("value", 100)
+    fields.setdefault("unit", Figure.Unit.CHILDREN)
+    fields.setdefault("publication_status", PUBLISHED)
+    figure = Figure.objects.create(slug=slug, country=country(place), **fields)
+    cite(figure)
+    return figure
+
+
+def make_organisation(slug="idc", **fields):
+    fields.setdefault("name", "International Detention Coalition")
+    fields.setdefault("kind", Organisation.Kind.NETWORK)
+    fields.setdefault("publication_status", PUBLISHED)
+    return Organisation.objects.create(slug=slug, **fields)
+
+
+@pytest.fixture
+def staff(django_user_model):
+    return django_user_model.objects.create_superuser("researcher", "r@example.org", "pw")

@@ -1,0 +1,80 @@
+"""What every resource's FilterSet shares, so that a parameter means the same everywhere.
+
+Each resource has one FilterSet (in its app's filters.py), used by both its public
+list page and its API list: `?country=mx&region=europe` selects the same rows in both.
+"""
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from countries.models import Country, Region
+
+
+class CountryCodesField(forms.ModelMultipleChoiceField):
+    """ISO alpha-2 codes in any case: `country=th&country=MY`."""
+
+    def clean(self, value):
+        if value:
+            value = [str(code).strip().upper() for code in value]
+        return super().clean(value)
+
+
+class CountryCodesFilter(filters.ModelMultipleChoiceFilter):
+    field_class = CountryCodesField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Country.objects.all())
+        kwargs.setdefault("to_field_name", "iso2")
+        kwargs.setdefault("label", _("Country (ISO alpha-2 code, repeatable)"))
+        super().__init__(*args, **kwargs)
+
+
+class RegionFilter(filters.ModelChoiceFilter):
+    """A UN M49 region at any level, by slug: europe, south-eastern-asia, central-america."""
+
+    def __init__(self, *args, country_path="country", **kwargs):
+        kwargs.setdefault("queryset", Region.objects.all())
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("label", _("UN M49 region, sub-region or intermediate region (slug)"))
+        super().__init__(*args, **kwargs)
+        self.country_path = country_path
+
+    def filter(self, queryset, region):
+        if not region:
+            return queryset
+        prefix = f"{self.country_path}__" if self.country_path else ""
+        return queryset.filter(
+            Q(**{f"{prefix}region": region})
+            | Q(**{f"{prefix}subregion": region})
+            | Q(**{f"{prefix}intermediate_region": region})
+        )
+
+
+class TextSearchFilter(filters.CharFilter):
+    """Case-insensitive search across the FilterSet's `search_fields`."""
+
+    def __init__(self, *args, search_fields=(), **kwargs):
+        kwargs.setdefault("label", _("Text search"))
+        super().__init__(*args, **kwargs)
+        self.search_fields = search_fields
+
+    def filter(self, queryset, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+class TrackerFilterSet(filters.FilterSet):
+    """Filters every curated resource has."""
+
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label=_("Changed at or after this time (ISO 8601)"),
+    )
