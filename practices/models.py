@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -785,3 +786,33 @@ class Figure(Cited):
 
     def get_absolute_url(self):
         return reverse("practices:figure-detail", args=[self.slug])
+
+
+class Withdrawal(models.Model):
+    """A record that left the public dataset (unpublished or deleted), so mirrors can drop it.
+
+    Written by signals when a published record is unpublished or deleted, and removed
+    again when the record is published anew.
+    """
+
+    class Reason(models.TextChoices):
+        UNPUBLISHED = "unpublished", _("Unpublished")
+        DELETED = "deleted", _("Deleted")
+
+    resource = models.CharField(_("resource"), max_length=30)
+    identifier = models.CharField(_("identifier"), max_length=200)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-withdrawn_at"]
+        verbose_name = _("withdrawn record")
+        verbose_name_plural = _("withdrawn records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "identifier"], name="withdrawal_one_per_record"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resource}/{self.identifier} ({self.reason})"
