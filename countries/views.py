@@ -1,8 +1,11 @@
-from django.db.models import Prefetch
+from django import forms
+from django.db.models import F, Max, Prefetch
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
-from practices.models import Figure, Indicator, Law, Pilot, Pledge, Status
+from practices.models import Figure, Indicator, Law, Pilot, Pledge, Status, timelines
+from tracker.filters import CountryCodesField
 from tracker.pages import filtered_list
 
 from .filters import CountryFilter
@@ -20,39 +23,87 @@ def current_statuses():
     )
 
 
+def get_country(code):
+    try:
+        return Country.objects.select_related("region", "subregion").get(iso2=code.upper())
+    except Country.DoesNotExist:
+        raise Http404(_("No country has the ISO code %(code)s.") % {"code": code}) from None
+
+
 def country_list(request):
     countries = Country.objects.select_related("region", "subregion").prefetch_related(
         current_statuses()
     )
-    indicators = Indicator.objects.published()
     return filtered_list(
-        request,
-        "countries/country_list.html",
-        CountryFilter,
-        countries,
-        {"indicators": indicators},
+        request, "countries/country_list.html", CountryFilter, countries, "countries",
+        {"indicators": Indicator.objects.published()},
     )
 
 
 def country_detail(request, code):
-    try:
-        country = Country.objects.select_related("region", "subregion").get(iso2=code.upper())
-    except Country.DoesNotExist:
-        raise Http404("No country with that ISO code") from None
+    country = get_country(code)
     statuses = (
         Status.objects.published()
         .filter(country=country)
         .select_related("indicator", "value", "subdivision")
         .with_citations()
-        .order_by("indicator__order", "subdivision__name", "-effective_from")
+        .order_by(
+            F("subdivision__name").asc(nulls_first=True), "indicator__order", "-effective_from"
+        )
     )
-    context = {
-        "country": country,
-        "statuses": statuses,
-        "current": Status.objects.current().filter(country=country).values_list("pk", flat=True),
+    grouped = timelines(statuses)
+    records = {
         "laws": Law.objects.published().for_country(country).with_citations(),
         "pilots": Pilot.objects.published().for_country(country).with_citations(),
         "pledges": Pledge.objects.published().for_country(country).with_citations(),
         "figures": Figure.objects.published().for_country(country).with_citations(),
     }
+    last_reviewed = Status.objects.published().filter(country=country).aggregate(
+        last=Max("last_reviewed_on")
+    )["last"]
+    context = {
+        "country": country,
+        "national": [t for t in grouped if t.subdivision is None],
+        "subnational": [t for t in grouped if t.subdivision is not None],
+        "last_reviewed": last_reviewed,
+        **records,
+    }
     return render(request, "countries/country_detail.html", context)
+
+
+class CompareForm(forms.Form):
+    country = CountryCodesField(
+        queryset=Country.objects.all(),
+        to_field_name="iso2",
+        label=_("Countries to compare (two to four)"),
+    )
+
+    def clean_country(self):
+        countries = self.cleaned_data["country"]
+        if not 2 <= len(countries) <= 4:
+            raise forms.ValidationError(_("Choose between two and four countries."))
+        return countries
+
+
+def compare(request):
+    form = CompareForm(request.GET or None)
+    if not form.is_bound:
+        return render(request, "countries/compare.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "countries/compare.html", {"form": form}, status=400)
+    codes = [code.strip().upper() for code in request.GET.getlist("country")]
+    countries = sorted(
+        form.cleaned_data["country"].prefetch_related(current_statuses()),
+        key=lambda country: codes.index(country.iso2),
+    )
+    rows = []
+    for indicator in Indicator.objects.published():
+        cells = [
+            next((s for s in country.current_statuses if s.indicator_id == indicator.pk), None)
+            for country in countries
+        ]
+        values = {cell.value_id if cell else None for cell in cells}
+        rows.append({"indicator": indicator, "cells": cells, "differs": len(values) > 1})
+    return render(
+        request, "countries/compare.html", {"form": form, "countries": countries, "rows": rows}
+    )

@@ -65,3 +65,23 @@ def world_map() -> WorldMap:
         source=data["source"],
         projection=data["projection"],
     )
+
+
+def coloured_shapes(statuses, names):
+    """One shape per country for the template: path, name, and its status if it has one.
+
+    ``statuses`` maps lowercase alpha-2 codes to current national statuses (with
+    their value), ``names`` maps codes to country names (for the hover text).
+    """
+    shapes = []
+    for code, d in world_map().paths.items():
+        status = statuses.get(code)
+        shapes.append(
+            {
+                "code": code,
+                "d": d,
+                "name": names.get(code, code.upper()),
+                "status": status,
+            }
+        )
+    return shapes

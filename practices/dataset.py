@@ -380,7 +380,7 @@ class Loader:
             "country": country,
             "subdivision": self.subdivision(entry, country),
             "description": (entry.get("description") or "").strip(),
-            "classification": self.required(entry, "classification"),
+            "classification": entry.get("classification") or Pilot.Classification.UNCLASSIFIED,
             "status": entry.get("status") or Pilot.Status.UNKNOWN,
             "outcomes": (entry.get("outcomes") or "").strip(),
             **self.dates(entry, started_on="started_precision", ended_on="ended_precision"),
@@ -452,7 +452,7 @@ class Loader:
                 {
                     "value": value,
                     "effective_precision": precision,
-                    "legal_position": self.required(entry, "legal_position").strip(),
+                    "legal_position": (entry.get("legal_position") or "").strip(),
                     "practice": (entry.get("practice") or "").strip(),
                     "practice_differs": bool(entry.get("practice_differs")),
                     "caveat": (entry.get("caveat") or "").strip(),

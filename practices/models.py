@@ -5,6 +5,7 @@ the only way public pages, the API, search, exports and feeds reach records.
 """
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
@@ -371,7 +372,12 @@ class Status(Cited):
     )
     effective_precision = precision_field(_("effective date precision"))
     legal_position = models.TextField(
-        _("legal position"), help_text=_("What the law or binding policy says.")
+        _("legal position"),
+        blank=True,
+        help_text=_(
+            "What the law or binding policy says. Leave empty only where sources describe "
+            "practice alone."
+        ),
     )
     practice = models.TextField(
         _("practice observed"),
@@ -438,6 +444,31 @@ class Status(Cited):
 
     def get_absolute_url(self):
         return reverse("countries:detail", args=[self.country.code]) + f"#status-{self.pk}"
+
+
+@dataclass
+class Timeline:
+    """One place's statuses on one indicator, newest first, with the one in force today."""
+
+    indicator: Indicator
+    subdivision: Subdivision | None
+    statuses: list = field(default_factory=list)
+
+    @property
+    def current(self):
+        today = datetime.date.today()
+        return next((s for s in self.statuses if s.effective_from <= today), None)
+
+
+def timelines(statuses):
+    """Group published statuses (ordered by place, indicator, newest first) into timelines."""
+    grouped = {}
+    for status in statuses:
+        key = (status.subdivision_id, status.indicator_id)
+        if key not in grouped:
+            grouped[key] = Timeline(status.indicator, status.subdivision)
+        grouped[key].statuses.append(status)
+    return list(grouped.values())
 
 
 class ByCountryQuerySet(CitedQuerySet):
@@ -581,6 +612,7 @@ class Pilot(Cited):
             "alternative-form-of-detention",
             _("Alternative form of detention"),
         )
+        UNCLASSIFIED = "unclassified", _("Not classified by the sources")
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -631,6 +663,7 @@ class Pilot(Cited):
         _("classification"),
         max_length=30,
         choices=Classification.choices,
+        default=Classification.UNCLASSIFIED,
         help_text=_(
             "Rights-based ATD lets people live in the community; electronic tagging and "
             "semi-closed facilities are alternative forms of detention."
@@ -816,3 +849,23 @@ class Withdrawal(models.Model):
 
     def __str__(self):
         return f"{self.resource}/{self.identifier} ({self.reason})"
+
+
+def latest_changes(limit=20, country=None, indicator=None):
+    """The most recently changed published records of every kind, newest first.
+
+    One query per kind. With an indicator, only statuses on it and laws bearing on it.
+    """
+    kinds = [
+        Status.objects.published().select_related("country", "subdivision", "indicator", "value"),
+        Law.objects.published().select_related("country"),
+        Pilot.objects.published().select_related("country"),
+        Pledge.objects.published().select_related("country"),
+        Figure.objects.published().select_related("country"),
+    ]
+    if indicator is not None:
+        kinds = [kinds[0].filter(indicator=indicator), kinds[1].filter(indicators=indicator)]
+    if country is not None:
+        kinds = [queryset.filter(country=country) for queryset in kinds]
+    records = [record for queryset in kinds for record in queryset.order_by("-updated_at")[:limit]]
+    return sorted(records, key=lambda record: record.updated_at, reverse=True)[:limit]

@@ -1,12 +1,14 @@
 from django.urls import path
 
 from . import views
+from .feeds import IndicatorChangesFeed
 
 app_name = "practices"
 urlpatterns = [
     path("", views.home, name="home"),
     path("indicators/", views.indicator_list, name="indicator-list"),
     path("indicators/<slug:slug>/", views.indicator_detail, name="indicator-detail"),
+    path("indicators/<slug:slug>/feed/", IndicatorChangesFeed(), name="indicator-feed"),
     path("laws/", views.law_list, name="law-list"),
     path("laws/<slug:slug>/", views.law_detail, name="law-detail"),
     path("pilots/", views.pilot_list, name="pilot-list"),

@@ -1,26 +1,88 @@
+from django import forms
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 
+from countries.models import Country
+from countries.worldmap import coloured_shapes
 from tracker.pages import filtered_list
 
 from .filters import FigureFilter, LawFilter, PilotFilter, PledgeFilter, SourceFilter
-from .models import Figure, Indicator, Law, Organisation, Pilot, Pledge, Source, Status
+from .models import (
+    Figure,
+    Indicator,
+    Law,
+    Organisation,
+    Pilot,
+    Pledge,
+    Source,
+    Status,
+    latest_changes,
+)
+
+
+class IndicatorChoiceForm(forms.Form):
+    indicator = forms.ModelChoiceField(
+        queryset=Indicator.objects.published(),
+        to_field_name="slug",
+        required=False,
+        empty_label=None,
+        label=_("Indicator shown on the map"),
+    )
+
+
+def indicator_map(indicator):
+    """Everything a map of one indicator needs: shapes, legend with counts, and the table."""
+    statuses = list(
+        Status.objects.current()
+        .national()
+        .filter(indicator=indicator)
+        .select_related("country", "value")
+        .order_by("country__name")
+    )
+    by_code = {status.country.code: status for status in statuses}
+    names = dict(Country.objects.values_list("iso2", "name"))
+    names = {code.lower(): name for code, name in names.items()}
+    values = indicator.values.annotate(
+        country_count=Count(
+            "statuses",
+            filter=Q(statuses__in=[s.pk for s in statuses]),
+        ),
+        differs_count=Count(
+            "statuses",
+            filter=Q(statuses__in=[s.pk for s in statuses if s.practice_differs]),
+        ),
+    )
+    return {
+        "indicator": indicator,
+        "shapes": coloured_shapes(by_code, names),
+        "legend": values,
+        "map_statuses": statuses,
+    }
 
 
 def home(request):
-    indicators = Indicator.objects.published().annotate(
-        country_count=Count(
-            "statuses__country",
-            filter=Q(statuses__in=Status.objects.current().national()),
-            distinct=True,
-        )
-    )
-    latest = (
-        Status.objects.published()
-        .select_related("country", "subdivision", "indicator", "value")
-        .order_by("-updated_at")[:10]
-    )
-    return render(request, "home.html", {"indicators": indicators, "latest": latest})
+    form = IndicatorChoiceForm(request.GET or None)
+    status = 200
+    indicator = None
+    if form.is_bound and form.is_valid():
+        indicator = form.cleaned_data["indicator"]
+    elif form.is_bound:
+        status = 400
+    indicator = indicator or Indicator.objects.published().first()
+    context = {
+        "form": form,
+        "latest": latest_changes(limit=8),
+        "counts": {
+            "countries": Status.objects.current().national().values("country").distinct().count(),
+            "laws": Law.objects.published().count(),
+            "pilots": Pilot.objects.published().count(),
+            "pledges": Pledge.objects.published().count(),
+        },
+    }
+    if indicator:
+        context.update(indicator_map(indicator))
+    return render(request, "home.html", context, status=status)
 
 
 def indicator_list(request):
@@ -32,23 +94,20 @@ def indicator_detail(request, slug):
     indicator = get_object_or_404(
         Indicator.objects.published().prefetch_related("values"), slug=slug
     )
-    statuses = (
+    subnational = (
         Status.objects.current()
+        .subnational()
         .filter(indicator=indicator)
         .select_related("country", "subdivision", "value")
-        .with_citations()
         .order_by("country__name", "subdivision__name")
     )
-    return render(
-        request,
-        "practices/indicator_detail.html",
-        {"indicator": indicator, "statuses": statuses},
-    )
+    context = {**indicator_map(indicator), "subnational": subnational}
+    return render(request, "practices/indicator_detail.html", context)
 
 
 def law_list(request):
     laws = Law.objects.published().select_related("country", "subdivision")
-    return filtered_list(request, "practices/law_list.html", LawFilter, laws)
+    return filtered_list(request, "practices/law_list.html", LawFilter, laws, "laws")
 
 
 def law_detail(request, slug):
@@ -62,40 +121,47 @@ def law_detail(request, slug):
         .with_citations(),
         slug=slug,
     )
-    return render(request, "practices/law_detail.html", {"law": law})
+    return render(request, "practices/law_detail.html", {"law": law, "record": law})
 
 
 def pilot_list(request):
     pilots = Pilot.objects.published().select_related("country", "subdivision")
-    return filtered_list(request, "practices/pilot_list.html", PilotFilter, pilots)
+    return filtered_list(request, "practices/pilot_list.html", PilotFilter, pilots, "pilots")
 
 
 def pilot_detail(request, slug):
     pilot = get_object_or_404(
         Pilot.objects.published()
         .select_related("country", "subdivision")
-        .prefetch_related("implementers", "government_partners", "target_groups", "approaches")
+        .prefetch_related(
+            Prefetch("implementers", queryset=Organisation.objects.published()),
+            Prefetch("government_partners", queryset=Organisation.objects.published()),
+            "target_groups",
+            "approaches",
+        )
         .with_citations(),
         slug=slug,
     )
-    return render(request, "practices/pilot_detail.html", {"pilot": pilot})
+    return render(request, "practices/pilot_detail.html", {"pilot": pilot, "record": pilot})
 
 
 def pledge_list(request):
     pledges = Pledge.objects.published().select_related("country")
-    return filtered_list(request, "practices/pledge_list.html", PledgeFilter, pledges)
+    return filtered_list(request, "practices/pledge_list.html", PledgeFilter, pledges, "pledges")
 
 
 def pledge_detail(request, slug):
     pledge = get_object_or_404(
         Pledge.objects.published().select_related("country").with_citations(), slug=slug
     )
-    return render(request, "practices/pledge_detail.html", {"pledge": pledge})
+    return render(
+        request, "practices/pledge_detail.html", {"pledge": pledge, "record": pledge}
+    )
 
 
 def figure_list(request):
     figures = Figure.objects.published().select_related("country", "subdivision")
-    return filtered_list(request, "practices/figure_list.html", FigureFilter, figures)
+    return filtered_list(request, "practices/figure_list.html", FigureFilter, figures, "figures")
 
 
 def figure_detail(request, slug):
@@ -103,15 +169,20 @@ def figure_detail(request, slug):
         Figure.objects.published().select_related("country", "subdivision").with_citations(),
         slug=slug,
     )
-    return render(request, "practices/figure_detail.html", {"figure": figure})
+    return render(
+        request, "practices/figure_detail.html", {"figure": figure, "record": figure}
+    )
 
 
 def source_list(request):
     return filtered_list(
-        request, "practices/source_list.html", SourceFilter, Source.objects.published()
+        request, "practices/source_list.html", SourceFilter, Source.objects.published(),
+        "sources",
     )
 
 
 def source_detail(request, slug):
     source = get_object_or_404(Source.objects.published(), slug=slug)
-    return render(request, "practices/source_detail.html", {"source": source})
+    return render(
+        request, "practices/source_detail.html", {"source": source, "record": source}
+    )

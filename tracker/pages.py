@@ -1,23 +1,29 @@
-"""The few steps every public list page shares: filter, paginate, answer 400 on bad input."""
+"""The few steps every public list page shares: filter, paginate, CSV, 400 on bad input."""
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 PAGE_SIZE = 50
 
 
-def filtered_list(request, template, filterset_class, queryset, context=None):
+def filtered_list(request, template, filterset_class, queryset, resource, context=None):
+    """Render a filtered, paginated list, or with `format=csv` all its rows as CSV."""
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
-    context = {"filter": filterset, **(context or {})}
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    context = {"filter": filterset, "query": query.urlencode(), **(context or {})}
     if not filterset.is_valid():
         return render(request, template, {**context, "page": None}, status=400)
+    if request.GET.get("format") == "csv":
+        from .exports import csv_response
+
+        return csv_response(resource, filterset.qs)
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except (PageNotAnInteger, EmptyPage):
-        filterset.form.add_error(None, "There is no such page.")
+        filterset.form.add_error(None, _("There is no such page."))
         return render(request, template, {**context, "page": None}, status=400)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context.update(page=page, query=query.urlencode())
-    return render(request, template, context)
+    return render(request, template, {**context, "page": page})

@@ -1,0 +1,15 @@
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from .search import MAX_QUERY_LENGTH, search
+
+
+def search_page(request):
+    query = request.GET.get("q", "").strip()
+    context = {"query": query, "results": []}
+    if len(query) > MAX_QUERY_LENGTH:
+        context["error"] = _("Use at most %(count)d characters.") % {"count": MAX_QUERY_LENGTH}
+        return render(request, "search.html", context, status=400)
+    if query:
+        context["results"] = search(query)
+    return render(request, "search.html", context)
