@@ -8,7 +8,7 @@ from .models import Country
 
 
 class CountryFilter(filters.FilterSet):
-    country = CountryCodesFilter(field_name="iso2", to_field_name="iso2")
+    country = CountryCodesFilter(field_name="pk")
     region = RegionFilter(country_path="")
     indicator = filters.ModelChoiceFilter(
         queryset=Indicator.objects.published(),
@@ -19,6 +19,13 @@ class CountryFilter(filters.FilterSet):
     value = filters.CharFilter(method="filter_current", label=_("Indicator value (slug)"))
     q = TextSearchFilter(search_fields=["name", "official_name", "iso2", "iso3"])
     ordering = filters.OrderingFilter(fields=[("name", "name"), ("iso2", "code")])
+    updated_since = filters.IsoDateTimeFilter(
+        method="filter_updated_since",
+        label=_(
+            "Countries whose statuses changed (added, edited, unpublished or deleted) at or "
+            "after this time (ISO 8601)"
+        ),
+    )
 
     class Meta:
         model = Country
@@ -41,3 +48,8 @@ class CountryFilter(filters.FilterSet):
         if value:
             current = current.filter(value__slug=value)
         return queryset.filter(pk__in=current.values("country"))
+
+    def filter_updated_since(self, queryset, name, moment):
+        # The statuses' history also records unpublishing and deletion.
+        changed = Status.history.filter(history_date__gte=moment).values("country_id")
+        return queryset.filter(pk__in=changed)

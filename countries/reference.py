@@ -7,6 +7,7 @@ offline) the M49 regions.
 
 import pycountry
 from babel import Locale
+from django.conf import settings
 from django.utils.text import slugify
 from hdx.location.country import Country as M49
 
@@ -25,6 +26,27 @@ def m49_regions(record):
     for level, code_key, name_key in levels:
         if record.get(code_key) and record.get(name_key):
             yield level, record[code_key].zfill(3), record[name_key]
+
+
+def localised_names(code, english):
+    """{"name_en": …, "name_es": …} for a CLDR territory code (ISO alpha-2 or M49)."""
+    names = {"name_en": english}
+    for language, _label in settings.LANGUAGES:
+        if language != "en":
+            names[f"name_{language}"] = Locale(language).territories.get(code) or english
+    return names
+
+
+def sync_names(Region, Country):
+    """Country and region names in every site language, from CLDR."""
+    for country in Country.objects.all():
+        for field, value in localised_names(country.iso2, country.name).items():
+            setattr(country, field, value)
+        country.save()
+    for region in Region.objects.all():
+        for field, value in localised_names(region.m49_code, region.name).items():
+            setattr(region, field, value)
+        region.save()
 
 
 def sync_reference_data(Region, Country, Subdivision):
@@ -70,4 +92,5 @@ def sync_reference_data(Region, Country, Subdivision):
         for sub in pycountry.subdivisions
         if sub.code not in existing and sub.country_code in countries
     )
+    sync_names(Region, Country)
     return len(countries)

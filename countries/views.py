@@ -25,7 +25,9 @@ def current_statuses():
 
 def get_country(code):
     try:
-        return Country.objects.select_related("region", "subregion").get(iso2=code.upper())
+        return Country.objects.select_related(
+            "region", "subregion", "intermediate_region"
+        ).get(iso2=code.upper())
     except Country.DoesNotExist:
         raise Http404(_("No country has the ISO code %(code)s.") % {"code": code}) from None
 
@@ -71,27 +73,36 @@ def country_detail(request, code):
     return render(request, "countries/country_detail.html", context)
 
 
+COMPARE_SLOTS = 4
+
+
 class CompareForm(forms.Form):
     country = CountryCodesField(
         queryset=Country.objects.all(),
         to_field_name="iso2",
-        label=_("Countries to compare (two to four)"),
+        label=_("Countries to compare"),
     )
 
     def clean_country(self):
         countries = self.cleaned_data["country"]
-        if not 2 <= len(countries) <= 4:
-            raise forms.ValidationError(_("Choose between two and four countries."))
+        if len(countries) > COMPARE_SLOTS:
+            raise forms.ValidationError(_("Compare at most four countries at a time."))
         return countries
 
 
 def compare(request):
-    form = CompareForm(request.GET or None)
+    """Two to four countries side by side, indicator by indicator, differences marked."""
+    codes = [code.strip().upper() for code in request.GET.getlist("country") if code.strip()]
+    form = CompareForm({"country": codes} if codes else None)
+    context = {
+        "form": form,
+        "choices": Country.objects.values_list("iso2", "name"),
+        "slots": (codes + [""] * COMPARE_SLOTS)[:COMPARE_SLOTS],
+    }
     if not form.is_bound:
-        return render(request, "countries/compare.html", {"form": form})
+        return render(request, "countries/compare.html", context)
     if not form.is_valid():
-        return render(request, "countries/compare.html", {"form": form}, status=400)
-    codes = [code.strip().upper() for code in request.GET.getlist("country")]
+        return render(request, "countries/compare.html", context, status=400)
     countries = sorted(
         form.cleaned_data["country"].prefetch_related(current_statuses()),
         key=lambda country: codes.index(country.iso2),
@@ -104,6 +115,5 @@ def compare(request):
         ]
         values = {cell.value_id if cell else None for cell in cells}
         rows.append({"indicator": indicator, "cells": cells, "differs": len(values) > 1})
-    return render(
-        request, "countries/compare.html", {"form": form, "countries": countries, "rows": rows}
-    )
+    context.update(countries=countries, rows=rows if len(countries) > 1 else [])
+    return render(request, "countries/compare.html", context)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
@@ -186,6 +187,15 @@ class Loader:
             values[precision_field] = precision
         return values
 
+    def translations(self, entry, *fields):
+        """Translated text the entry gives, such as `name_es` or `label_ar`."""
+        languages = [code for code, _name in settings.LANGUAGES if code != "en"]
+        return {
+            f"{field}_{language}": (entry.get(f"{field}_{language}") or "").strip() or None
+            for field in fields
+            for language in languages
+        }
+
     def publication(self, entry):
         published = entry.get("published", True)
         return {
@@ -274,6 +284,7 @@ class Loader:
                     "question": self.required(entry, "question"),
                     "description": (entry.get("description") or "").strip(),
                     "order": entry.get("order", 100),
+                    **self.translations(entry, "name", "question", "description"),
                     **self.publication(entry),
                 },
                 entry,
@@ -287,6 +298,7 @@ class Loader:
                         "rank": self.required(value, "rank"),
                         "colour": self.required(value, "colour"),
                         "description": (value.get("description") or "").strip(),
+                        **self.translations(value, "label", "description"),
                     },
                     value,
                 )
@@ -299,6 +311,7 @@ class Loader:
                 {
                     "name": self.required(entry, "name"),
                     "description": entry.get("description") or "",
+                    **self.translations(entry, "name", "description"),
                 },
                 entry,
             )

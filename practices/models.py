@@ -56,6 +56,15 @@ def precision_field(verbose_name):
     )
 
 
+# django-modeltranslation adds these columns after django-simple-history has built its
+# historical models, so history records the English text and leaves the translations out.
+TRANSLATED_COLUMNS = [
+    f"{field}_{language}"
+    for field in ("name", "question", "description", "label")
+    for language in ("en", "es", "fr", "ar")
+]
+
+
 class CuratedQuerySet(models.QuerySet):
     def published(self):
         return self.filter(publication_status=PublicationStatus.PUBLISHED)
@@ -89,7 +98,7 @@ class Curated(models.Model):
         blank=True,
         help_text=_("When a researcher last checked this record against its sources."),
     )
-    history = HistoricalRecords(inherit=True)
+    history = HistoricalRecords(inherit=True, excluded_fields=TRANSLATED_COLUMNS)
 
     objects = CuratedQuerySet.as_manager()
 
@@ -280,7 +289,7 @@ class IndicatorValue(models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour like #1a7f4b."))],
     )
     description = models.TextField(_("description"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=TRANSLATED_COLUMNS)
 
     class Meta:
         ordering = ["indicator__order", "rank"]

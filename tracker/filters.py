@@ -30,6 +30,10 @@ class CountryCodesFilter(filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("label", _("Country (ISO alpha-2 code, repeatable)"))
         super().__init__(*args, **kwargs)
 
+    def get_filter_predicate(self, country):
+        # Match on the country's key, not its code: field_name is a foreign key (or pk).
+        return {self.field_name: country.pk}
+
 
 class RegionFilter(filters.ModelChoiceFilter):
     """A UN M49 region at any level, by slug: europe, south-eastern-asia, central-america."""

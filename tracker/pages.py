@@ -4,6 +4,8 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from .exports import csv_response
+
 PAGE_SIZE = 50
 
 
@@ -17,8 +19,6 @@ def filtered_list(request, template, filterset_class, queryset, resource, contex
     if not filterset.is_valid():
         return render(request, template, {**context, "page": None}, status=400)
     if request.GET.get("format") == "csv":
-        from .exports import csv_response
-
         return csv_response(resource, filterset.qs)
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     try:

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,11 +7,18 @@ from practices.feeds import ChangesFeed
 
 from .views import search_page
 
+# Language-neutral: the admin (researchers work in English) and the API.
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("tracker.api_urls")),
+]
+
+# Public pages: English keeps the unprefixed URLs, other languages live under /es/, /fr/, /ar/.
+urlpatterns += i18n_patterns(
     path("countries/", include("countries.urls")),
     path("compare/", compare, name="compare"),
     path("search/", search_page, name="search"),
     path("feed/", ChangesFeed(), name="feed"),
     path("", include("practices.urls")),
-]
+    prefix_default_language=False,
+)
