@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format migrations-check dataset superuser clean
+.PHONY: run test lint format migrations-check dataset superuser messages makemessages clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,16 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(INSTALLED)
 
-dataset: $(INSTALLED)
+# Compile the translation catalogues (Babel: no GNU gettext needed).
+messages: $(INSTALLED)
+	$(BIN)/pybabel compile --domain django --directory locale --statistics
+
+# Extract new strings into the catalogues (needs GNU gettext: apt-get install gettext).
+makemessages: $(INSTALLED)
+	$(BIN)/python manage.py makemessages --locale es --locale fr --locale ar \
+		--ignore ".venv/*" --ignore "node_modules/*" --no-obsolete
+
+dataset: $(INSTALLED) messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_dataset
 
@@ -22,7 +31,7 @@ run: dataset
 superuser: $(INSTALLED)
 	$(BIN)/python manage.py createsuperuser
 
-test: $(INSTALLED)
+test: $(INSTALLED) messages
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.fields import TranslationField
 from simple_history.models import HistoricalRecords
 
 from countries.models import Country, Subdivision
@@ -56,13 +57,19 @@ def precision_field(verbose_name):
     )
 
 
-# django-modeltranslation adds these columns after django-simple-history has built its
-# historical models, so history records the English text and leaves the translations out.
-TRANSLATED_COLUMNS = [
-    f"{field}_{language}"
-    for field in ("name", "question", "description", "label")
-    for language in ("en", "es", "fr", "ar")
-]
+class History(HistoricalRecords):
+    """Change history that leaves out django-modeltranslation's columns.
+
+    Those columns are added after django-simple-history has built its historical
+    tables, so history keeps the English text and leaves the translations out.
+    """
+
+    def fields_included(self, model):
+        return [
+            field
+            for field in super().fields_included(model)
+            if not isinstance(field, TranslationField)
+        ]
 
 
 class CuratedQuerySet(models.QuerySet):
@@ -74,6 +81,10 @@ class CuratedQuerySet(models.QuerySet):
 
     def updated_since(self, moment):
         return self.filter(updated_at__gte=moment)
+
+    def missing_sources(self):
+        """Records that may not be published for lack of a source: none, unless they cite."""
+        return self.none()
 
 
 class Curated(models.Model):
@@ -98,15 +109,23 @@ class Curated(models.Model):
         blank=True,
         help_text=_("When a researcher last checked this record against its sources."),
     )
-    history = HistoricalRecords(inherit=True, excluded_fields=TRANSLATED_COLUMNS)
+    history = History(inherit=True)
 
     objects = CuratedQuerySet.as_manager()
 
     class Meta:
         abstract = True
+        # "publish" next to Django's four: `practices.publish_law` and so on, one per model
+        # like add/change/delete, so a group can be allowed to publish some kinds and not
+        # others. Concrete models inherit it by subclassing this Meta.
+        default_permissions = ("add", "change", "delete", "view", "publish")
 
     def is_published(self):
         return self.publication_status == PublicationStatus.PUBLISHED
+
+    def can_be_published(self, sources=None):
+        """Whether this record may be published; only records that cite need a source."""
+        return True
 
 
 class Organisation(Curated):
@@ -135,7 +154,7 @@ class Organisation(Curated):
     url = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
 
-    class Meta:
+    class Meta(Curated.Meta):
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
@@ -166,7 +185,7 @@ class Source(Curated):
     url = models.URLField(_("URL"), max_length=500, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEWS)
 
-    class Meta:
+    class Meta(Curated.Meta):
         ordering = ["-published_on", "title"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
@@ -223,7 +242,19 @@ class Citation(models.Model):
         return f"{self.source} – {self.quote[:60]}"
 
 
+SOURCE_REQUIRED = _(
+    "Add at least one source before publishing: every published claim cites a source."
+)
+
+
 class CitedQuerySet(CuratedQuerySet):
+    def missing_sources(self):
+        """Records citing no source at all: they cannot be published (see `can_be_published`)."""
+        cited = Citation.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model), object_id=OuterRef("pk")
+        )
+        return self.filter(~Exists(cited))
+
     def with_citations(self):
         """Prefetch each record's citations of published sources (two queries in all)."""
         return self.prefetch_related(
@@ -242,11 +273,21 @@ class Cited(Curated):
 
     objects = CitedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Curated.Meta):
         abstract = True
 
     def has_sources(self):
         return self.citations.exists()
+
+    def can_be_published(self, sources=None):
+        """A claim is published only with at least one source (SOURCE_REQUIRED).
+
+        `sources` is the number about to be saved (the admin's citation forms); by
+        default, the citations stored.
+        """
+        if sources is None:
+            sources = self.citations.count() if self.pk else 0
+        return sources >= 1
 
 
 class Indicator(Curated):
@@ -260,7 +301,7 @@ class Indicator(Curated):
         _("order"), default=100, help_text=_("Indicators are listed by this number.")
     )
 
-    class Meta:
+    class Meta(Curated.Meta):
         ordering = ["order", "name"]
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
@@ -289,7 +330,7 @@ class IndicatorValue(models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour like #1a7f4b."))],
     )
     description = models.TextField(_("description"), blank=True)
-    history = HistoricalRecords(excluded_fields=TRANSLATED_COLUMNS)
+    history = History()
 
     class Meta:
         ordering = ["indicator__order", "rank"]
@@ -404,7 +445,7 @@ class Status(Cited):
 
     objects = StatusQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Cited.Meta):
         ordering = ["country__name", "indicator__order", "-effective_from"]
         verbose_name = _("status")
         verbose_name_plural = _("statuses")
@@ -448,6 +489,19 @@ class Status(Cited):
             and self.subdivision.country_id != self.country_id
         ):
             errors["subdivision"] = _("This subdivision is in another country.")
+        if self.country_id and self.indicator_id and self.effective_from:
+            # The two unique constraints, as a field error instead of "constraint violated".
+            same_place = Status.objects.filter(
+                country_id=self.country_id,
+                subdivision_id=self.subdivision_id,
+                indicator_id=self.indicator_id,
+                effective_from=self.effective_from,
+            ).exclude(pk=self.pk)
+            if "subdivision" not in errors and same_place.exists():
+                errors["effective_from"] = _(
+                    "This place already has a status on this indicator from this date. "
+                    "Edit that status, or give this one the date its change took effect."
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -483,6 +537,25 @@ def timelines(statuses):
 class ByCountryQuerySet(CitedQuerySet):
     def for_country(self, country):
         return self.filter(country=country)
+
+
+def check_dates_in_order(record, rules, errors):
+    """Form errors for the dates_in_order constraints: (earlier, later, message) per rule."""
+    for earlier, later, message in rules:
+        first, second = getattr(record, earlier), getattr(record, later)
+        if first and second and second < first and later not in errors:
+            errors[later] = message
+    return errors
+
+
+def check_subdivision_in_country(record, errors):
+    if (
+        record.subdivision_id
+        and record.country_id
+        and record.subdivision.country_id != record.country_id
+    ):
+        errors["subdivision"] = _("This subdivision is in another country.")
+    return errors
 
 
 def dates_in_order(earlier, later, name):
@@ -555,9 +628,12 @@ class Law(Cited):
         help_text=_("Issuing bodies or signatories, for example the parties to an MOU."),
     )
 
+    # History keeps these links too, so a change to them is shown and can be reverted.
+    _history_m2m_fields = ["indicators", "organisations"]
+
     objects = ByCountryQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Cited.Meta):
         ordering = ["-adopted_on", "title"]
         verbose_name = _("law or policy")
         verbose_name_plural = _("laws and policies")
@@ -581,6 +657,20 @@ class Law(Cited):
     @property
     def repealed_date(self):
         return format_partial_date(self.repealed_on, self.repealed_precision)
+
+    def clean(self):
+        errors = check_dates_in_order(
+            self,
+            [
+                ("adopted_on", "in_force_on", _("It cannot come into force before adoption.")),
+                ("in_force_on", "repealed_on", _("It cannot be repealed before it is in force.")),
+                ("adopted_on", "repealed_on", _("It cannot be repealed before adoption.")),
+            ],
+            {},
+        )
+        check_subdivision_in_country(self, errors)
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self):
         return reverse("practices:law-detail", args=[self.slug])
@@ -687,9 +777,12 @@ class Pilot(Cited):
         _("outcomes"), blank=True, help_text=_("Evaluation results, if known.")
     )
 
+    # History keeps these links too, so a change to them is shown and can be reverted.
+    _history_m2m_fields = ["implementers", "government_partners", "target_groups", "approaches"]
+
     objects = ByCountryQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Cited.Meta):
         ordering = ["-started_on", "name"]
         verbose_name = _("pilot or programme")
         verbose_name_plural = _("pilots and programmes")
@@ -705,6 +798,14 @@ class Pilot(Cited):
     @property
     def ended_date(self):
         return format_partial_date(self.ended_on, self.ended_precision)
+
+    def clean(self):
+        errors = check_dates_in_order(
+            self, [("started_on", "ended_on", _("A pilot cannot end before it starts."))], {}
+        )
+        check_subdivision_in_country(self, errors)
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self):
         return reverse("practices:pilot-detail", args=[self.slug])
@@ -742,7 +843,7 @@ class Pledge(Cited):
 
     objects = ByCountryQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Cited.Meta):
         ordering = ["-pledged_on", "country__name"]
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
@@ -808,7 +909,7 @@ class Figure(Cited):
 
     objects = ByCountryQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Cited.Meta):
         ordering = ["-period_end", "country__name"]
         verbose_name = _("figure")
         verbose_name_plural = _("figures")
@@ -825,6 +926,16 @@ class Figure(Cited):
         start = format_partial_date(self.period_start, self.period_start_precision)
         end = format_partial_date(self.period_end, self.period_end_precision)
         return start if start == end or not end else f"{start or '…'}/{end}"
+
+    def clean(self):
+        errors = check_dates_in_order(
+            self,
+            [("period_start", "period_end", _("The period cannot end before it starts."))],
+            {},
+        )
+        check_subdivision_in_country(self, errors)
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self):
         return reverse("practices:figure-detail", args=[self.slug])
