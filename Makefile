@@ -46,5 +46,11 @@ format: $(INSTALLED)
 migrations-check: $(INSTALLED)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# gunicorn on PostgreSQL with production settings, driven by wrk for LOAD_DURATION seconds
+# (default 30): requests/s, latency percentiles, errors. See deploy/load-test.sh.
+.PHONY: load
+load: $(INSTALLED)
+	bash deploy/load-test.sh
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,8 +1,14 @@
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
+from practices.filters import value_choices
 from practices.models import Indicator, Status
-from tracker.filters import CountryCodesFilter, RegionFilter, TextSearchFilter
+from tracker.filters import (
+    CountryCodesFilter,
+    RegionFilter,
+    TextSearchFilter,
+    UtcDateTimeFilter,
+)
 
 from .models import Country
 
@@ -14,12 +20,20 @@ class CountryFilter(filters.FilterSet):
         queryset=Indicator.objects.published(),
         to_field_name="slug",
         method="filter_current",
-        label=_("Indicator (slug); with value, countries whose current status has that value"),
+        label=_("Indicator"),
+        help_text=_(
+            "An indicator's slug. With a value: countries whose current status has that value."
+        ),
     )
-    value = filters.CharFilter(method="filter_current", label=_("Indicator value (slug)"))
+    value = filters.ChoiceFilter(
+        method="filter_current",
+        choices=value_choices,
+        label=_("Value"),
+        help_text=_("A value's slug, e.g. prohibited-in-law."),
+    )
     q = TextSearchFilter(search_fields=["name", "official_name", "iso2", "iso3"])
     ordering = filters.OrderingFilter(fields=[("name", "name"), ("iso2", "code")])
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         method="filter_updated_since",
         label=_(
             "Countries whose statuses changed (added, edited, unpublished or deleted) at or "

@@ -24,10 +24,13 @@ def current_statuses():
 
 
 def get_country(code):
+    if len(code) != 2 or not code.isalpha():
+        # Not an ISO alpha-2 code (a NUL byte would even fail on PostgreSQL): no such country.
+        raise Http404(_("No country has the ISO code %(code)s.") % {"code": code})
     try:
-        return Country.objects.select_related(
-            "region", "subregion", "intermediate_region"
-        ).get(iso2=code.upper())
+        return Country.objects.select_related("region", "subregion", "intermediate_region").get(
+            iso2=code.upper()
+        )
     except Country.DoesNotExist:
         raise Http404(_("No country has the ISO code %(code)s.") % {"code": code}) from None
 
@@ -37,7 +40,11 @@ def country_list(request):
         current_statuses()
     )
     return filtered_list(
-        request, "countries/country_list.html", CountryFilter, countries, "countries",
+        request,
+        "countries/country_list.html",
+        CountryFilter,
+        countries,
+        "countries",
         {"indicators": Indicator.objects.published()},
     )
 
@@ -60,9 +67,11 @@ def country_detail(request, code):
         "pledges": Pledge.objects.published().for_country(country).with_citations(),
         "figures": Figure.objects.published().for_country(country).with_citations(),
     }
-    last_reviewed = Status.objects.published().filter(country=country).aggregate(
-        last=Max("last_reviewed_on")
-    )["last"]
+    last_reviewed = (
+        Status.objects.published()
+        .filter(country=country)
+        .aggregate(last=Max("last_reviewed_on"))["last"]
+    )
     context = {
         "country": country,
         "national": [t for t in grouped if t.subdivision is None],

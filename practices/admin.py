@@ -1,9 +1,31 @@
+"""The researchers' admin: drafts, review and publishing, history with undo, spreadsheets.
+
+- Researchers draft: publishing (the publication status field, the publish actions) is
+  for users with the model's `publish` permission, the Editors group.
+- A claim (status, law, pilot, pledge, figure) is published only with a source; the rule
+  is `can_be_published()` on the model, applied by the citation forms and the action.
+- Every change form refuses to overwrite a save made since it was opened (forms.py).
+- History: simple-history's pages list every version with who, when and what changed,
+  and revert to any of them; deleted records are restored from "Recently deleted"
+  (dashboard.py).
+- Editors import and export CSV and Excel sheets of claims (resources.py).
+"""
+
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.models import ContentType
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import to_historic
+from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .forms import CitationFormSet, CuratedForm, StatusInlineFormSet
 from .models import (
     Approach,
     Citation,
@@ -19,10 +41,25 @@ from .models import (
     Status,
     TargetGroup,
 )
+from .resources import (
+    FigureResource,
+    LawResource,
+    PilotResource,
+    PledgeResource,
+    StatusResource,
+)
+
+DIFF_CHARS = 400  # longest value shown whole in a history diff
+
+
+def can_publish(request, model):
+    opts = model._meta
+    return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
 
 
 class CitationInline(GenericTabularInline):
     model = Citation
+    formset = CitationFormSet
     extra = 1
     autocomplete_fields = ["source"]
     fields = ["source", "quote", "locator"]
@@ -34,6 +71,8 @@ class StatusInline(admin.TabularInline):
     """A country's statuses, newest first, editable from the country page."""
 
     model = Status
+    form = CuratedForm
+    formset = StatusInlineFormSet
     extra = 0
     fields = [
         "indicator",
@@ -43,27 +82,51 @@ class StatusInline(admin.TabularInline):
         "effective_precision",
         "practice_differs",
         "publication_status",
+        "opened_at",
     ]
     autocomplete_fields = ["indicator", "value", "subdivision"]
     show_change_link = True
     ordering = ["indicator__order", "-effective_from"]
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not can_publish(request, Status):
+            readonly.append("publication_status")
+        return readonly
 
-@admin.action(description=_("Publish selected records"))
+
+@admin.action(description=_("Publish selected records"), permissions=["publish"])
 def publish(modeladmin, request, queryset):
+    drafts = queryset.drafts()
+    unsourced = list(drafts.missing_sources())
     updated = 0
-    for record in queryset.drafts():
+    for record in drafts.exclude(pk__in=[record.pk for record in unsourced]):
         record.publication_status = PublicationStatus.PUBLISHED
         record.save()
         updated += 1
-    modeladmin.message_user(
-        request,
-        ngettext("%d record published.", "%d records published.", updated) % updated,
-        messages.SUCCESS,
-    )
+    if updated or not unsourced:
+        modeladmin.message_user(
+            request,
+            ngettext("%d record published.", "%d records published.", updated) % updated,
+            messages.SUCCESS,
+        )
+    if unsourced:
+        modeladmin.message_user(
+            request,
+            format_html(
+                "{} {}",
+                ngettext(
+                    "Not published, because it cites no source yet:",
+                    "Not published, because they cite no source yet:",
+                    len(unsourced),
+                ),
+                "; ".join(str(record) for record in unsourced),
+            ),
+            messages.ERROR,
+        )
 
 
-@admin.action(description=_("Unpublish selected records (back to draft)"))
+@admin.action(description=_("Unpublish selected records (back to draft)"), permissions=["publish"])
 def unpublish(modeladmin, request, queryset):
     updated = 0
     for record in queryset.published():
@@ -78,14 +141,32 @@ def unpublish(modeladmin, request, queryset):
 
 
 class CuratedAdmin(SimpleHistoryAdmin):
-    """Publication state, review date and history for every curated record."""
+    """Publication state, review date, history and edit-conflict checks for every record."""
 
+    form = CuratedForm
     actions = [publish, unpublish]
     readonly_fields = ["created_at", "updated_at"]
     curation_fieldset = (
         _("Publication"),
-        {"fields": ["publication_status", "last_reviewed_on", "created_at", "updated_at"]},
+        {
+            "fields": [
+                "publication_status",
+                "last_reviewed_on",
+                "created_at",
+                "updated_at",
+                "opened_at",
+            ]
+        },
     )
+
+    def has_publish_permission(self, request, obj=None):
+        return can_publish(request, self.model)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request, obj):
+            readonly.append("publication_status")
+        return readonly
 
     def get_list_filter(self, request):
         return ["publication_status", *self.list_filter]
@@ -97,9 +178,120 @@ class CuratedAdmin(SimpleHistoryAdmin):
         fields = [f for f in self.get_fields(request, obj) if f not in curation]
         return [(None, {"fields": fields}), self.curation_fieldset]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        historic = obj is not None and to_historic(obj) is not None
+        if historic:
+            # Reverting to an old version. Its publication state is kept by someone who
+            # may not publish, and its links are shown as they were then.
+            if not self.has_publish_permission(request, obj):
+                obj.publication_status = self.stored_publication_status(obj)
+            self.show_historic_links(obj)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # A revert has no citation forms: the publication rule counts the stored citations.
+        form.check_stored_sources = historic
+        return form
+
+    def stored_publication_status(self, obj):
+        stored = (
+            type(obj)
+            .objects.filter(pk=obj.pk)
+            .values_list("publication_status", flat=True)
+            .first()
+        )
+        return stored or PublicationStatus.DRAFT
+
+    def show_historic_links(self, obj):
+        """Have the form show an old version's many-to-many links as they were then."""
+        version = to_historic(obj)
+        cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
+        for field in getattr(version, "_history_m2m_fields", []):
+            target = field.remote_field.model
+            through = getattr(version, field.name).model
+            column = next(f.attname for f in through._meta.fields if f.related_model is target)
+            ids = getattr(version, field.name).values_list(column, flat=True)
+            cache[field.name] = target.objects.filter(pk__in=list(ids))
+
+    def save_model(self, request, obj, form, change):
+        version = to_historic(obj)
+        if version is not None:
+            # The old links shown in the form are not the stored ones: let the form set them.
+            obj.__dict__.pop("_prefetched_objects_cache", None)
+            obj._change_reason = _("Reverted to the version of %(date)s") % {
+                "date": date_format(version.history_date, "DATETIME_FORMAT")
+            }
+        if not self.has_publish_permission(request, obj):
+            # Whatever the form held, someone who may not publish leaves the state as it was.
+            obj.publication_status = (
+                self.stored_publication_status(obj) if obj.pk else PublicationStatus.DRAFT
+            )
+        super().save_model(request, obj, form, change)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        # Long texts (a caveat, a summary) are shortened less than simple-history's default.
+        return HistoricalRecordContextHelper(
+            self.model, historical_record, max_displayed_delta_change_chars=DIFF_CHARS
+        )
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """The history page's "Changes" column, without the update time every save changes."""
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current,
+                    excluded_fields=["updated_at"],
+                    foreign_keys_are_objs=foreign_keys_are_objs,
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
 
 class CitedAdmin(CuratedAdmin):
     inlines = [CitationInline]
+    object_history_list_template = "admin/practices/cited_object_history_list.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The record's versions, then the sources it cited added, changed and removed."""
+        content_type = ContentType.objects.get_for_model(self.model)
+        versions = list(
+            Citation.history.filter(content_type=content_type, object_id=object_id)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")
+        )
+        sources = Source.objects.in_bulk({version.source_id for version in versions})
+        for version in versions:
+            version.cited_source = sources.get(version.source_id)
+        context = {"citation_history": versions, **(extra_context or {})}
+        return super().history_view(request, object_id, extra_context=context)
+
+
+class SpreadsheetAdmin(ImportExportMixin):
+    """CSV and Excel import (editors: the publish permission) and export (anyone who views)."""
+
+    formats = [base_formats.CSV, base_formats.XLSX]
+    import_template_name = "admin/practices/import.html"
+
+    def has_import_permission(self, request):
+        return (
+            self.has_publish_permission(request)
+            and self.has_add_permission(request)
+            and self.has_change_permission(request)
+        )
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # The file changed between the preview and the confirmation; nothing was written.
+            self.message_user(
+                request,
+                _("Nothing was imported: the file has errors. Import it again to see them."),
+                messages.ERROR,
+            )
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        if not (result.has_errors() or result.has_validation_errors()):
+            super().add_success_message(result, request)
 
 
 @admin.register(Organisation)
@@ -147,7 +339,8 @@ class IndicatorValueAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Status)
-class StatusAdmin(CitedAdmin):
+class StatusAdmin(SpreadsheetAdmin, CitedAdmin):
+    resource_classes = [StatusResource]
     list_display = [
         "country",
         "subdivision",
@@ -173,7 +366,8 @@ class StatusAdmin(CitedAdmin):
 
 
 @admin.register(Law)
-class LawAdmin(CitedAdmin):
+class LawAdmin(SpreadsheetAdmin, CitedAdmin):
+    resource_classes = [LawResource]
     list_display = ["title", "country", "kind", "status", "adopted_on", "publication_status"]
     list_filter = ["kind", "status", "indicators", "country__region"]
     search_fields = ["title", "summary", "slug", "country__name"]
@@ -198,7 +392,8 @@ class ApproachAdmin(admin.ModelAdmin):
 
 
 @admin.register(Pilot)
-class PilotAdmin(CitedAdmin):
+class PilotAdmin(SpreadsheetAdmin, CitedAdmin):
+    resource_classes = [PilotResource]
     list_display = [
         "name",
         "country",
@@ -223,7 +418,8 @@ class PilotAdmin(CitedAdmin):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(CitedAdmin):
+class PledgeAdmin(SpreadsheetAdmin, CitedAdmin):
+    resource_classes = [PledgeResource]
     list_display = [
         "country",
         "forum",
@@ -240,7 +436,8 @@ class PledgeAdmin(CitedAdmin):
 
 
 @admin.register(Figure)
-class FigureAdmin(CitedAdmin):
+class FigureAdmin(SpreadsheetAdmin, CitedAdmin):
+    resource_classes = [FigureResource]
     list_display = ["description", "country", "value", "unit", "period_end", "publication_status"]
     list_filter = ["unit", "measure"]
     search_fields = ["description", "measure", "slug", "country__name"]
@@ -256,3 +453,24 @@ class CitationAdmin(SimpleHistoryAdmin):
     search_fields = ["quote", "source__title"]
     autocomplete_fields = ["source"]
     list_select_related = ["source", "content_type"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A citation stays with its record: cite the source on the other record instead.
+        return ["content_type", "object_id"] if obj else []
+
+    def get_deleted_objects(self, objs, request):
+        """Refuse to delete the last citations of a published record, as its page does."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        leaving = {}
+        for citation in objs:
+            leaving.setdefault((citation.content_type_id, citation.object_id), []).append(citation)
+        for citations in leaving.values():
+            record = citations[0].record
+            if record is None or not record.is_published():
+                continue
+            left = record.citations.exclude(pk__in=[c.pk for c in citations]).count()
+            if not record.can_be_published(sources=left):
+                protected.append(
+                    format_html("{} ({})", record, _("published: it must cite a source"))
+                )
+        return deleted, counts, perms_needed, protected

@@ -1,12 +1,19 @@
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
-from tracker.filters import CountryCodesFilter, RegionFilter, TextSearchFilter, TrackerFilterSet
+from tracker.filters import (
+    CountryCodesFilter,
+    RegionFilter,
+    TextSearchFilter,
+    TrackerFilterSet,
+    UtcDateTimeFilter,
+)
 
 from .models import (
     Approach,
     Figure,
     Indicator,
+    IndicatorValue,
     Law,
     Organisation,
     Pilot,
@@ -14,15 +21,32 @@ from .models import (
     Source,
     Status,
     TargetGroup,
+    Withdrawal,
 )
+from .signals import RESOURCES
+
+
+def value_choices():
+    """Every indicator value's slug, labelled, in legend order (one entry per slug)."""
+    choices = {}
+    for slug, label in IndicatorValue.objects.order_by("indicator__order", "rank").values_list(
+        "slug", "label"
+    ):
+        choices.setdefault(slug, label)
+    return list(choices.items())
 
 
 class YearRangeFilterSet(TrackerFilterSet):
     """`year_from` and `year_to` on the record's main date."""
 
     year_field = None
-    year_from = filters.NumberFilter(method="filter_year_from", label=_("From year"))
-    year_to = filters.NumberFilter(method="filter_year_to", label=_("To year"))
+    # Bounded: a year outside 1-9999 has no date, and is a 400 error rather than a 500.
+    year_from = filters.NumberFilter(
+        method="filter_year_from", label=_("From year"), min_value=1, max_value=9999
+    )
+    year_to = filters.NumberFilter(
+        method="filter_year_to", label=_("To year"), min_value=1, max_value=9999
+    )
 
     def filter_year_from(self, queryset, name, year):
         return queryset.filter(**{f"{self.year_field}__year__gte": year})
@@ -35,9 +59,17 @@ class StatusFilter(TrackerFilterSet):
     country = CountryCodesFilter()
     region = RegionFilter()
     indicator = filters.ModelChoiceFilter(
-        queryset=Indicator.objects.published(), to_field_name="slug", label=_("Indicator (slug)")
+        queryset=Indicator.objects.published(),
+        to_field_name="slug",
+        label=_("Indicator"),
+        help_text=_("An indicator's slug, e.g. child-detention-prohibited."),
     )
-    value = filters.CharFilter(field_name="value__slug", label=_("Indicator value (slug)"))
+    value = filters.ChoiceFilter(
+        field_name="value__slug",
+        choices=value_choices,
+        label=_("Value"),
+        help_text=_("A value's slug, e.g. prohibited-in-law."),
+    )
     practice_differs = filters.BooleanFilter(label=_("Practice differs from law"))
     current = filters.BooleanFilter(method="filter_current", label=_("Only current statuses"))
     q = TextSearchFilter(
@@ -77,7 +109,8 @@ class LawFilter(YearRangeFilterSet):
         field_name="indicators",
         queryset=Indicator.objects.published(),
         to_field_name="slug",
-        label=_("Indicator (slug)"),
+        label=_("Indicator"),
+        help_text=_("An indicator's slug: laws bearing on it."),
     )
     q = TextSearchFilter(search_fields=["title", "summary", "country__name"])
     ordering = filters.OrderingFilter(
@@ -108,13 +141,15 @@ class PilotFilter(YearRangeFilterSet):
         field_name="target_groups",
         queryset=TargetGroup.objects.all(),
         to_field_name="slug",
-        label=_("Target group (slug)"),
+        label=_("Target group"),
+        help_text=_("A target group's slug, e.g. children."),
     )
     approach = filters.ModelChoiceFilter(
         field_name="approaches",
         queryset=Approach.objects.all(),
         to_field_name="slug",
-        label=_("Approach (slug)"),
+        label=_("Approach"),
+        help_text=_("An approach's slug, e.g. case-management."),
     )
     q = TextSearchFilter(search_fields=["name", "description", "outcomes", "country__name"])
     ordering = filters.OrderingFilter(
@@ -136,7 +171,9 @@ class PledgeFilter(YearRangeFilterSet):
     country = CountryCodesFilter()
     region = RegionFilter()
     status = filters.ChoiceFilter(choices=Pledge.Status.choices)
-    forum = filters.CharFilter(lookup_expr="iexact", label=_("Forum, e.g. IMRF 2022"))
+    forum = filters.CharFilter(
+        lookup_expr="iexact", label=_("Forum"), help_text=_("As commonly named, e.g. IMRF 2022.")
+    )
     q = TextSearchFilter(search_fields=["text", "forum", "progress", "country__name"])
     ordering = filters.OrderingFilter(
         fields=[
@@ -155,7 +192,11 @@ class FigureFilter(YearRangeFilterSet):
     year_field = "period_end"
     country = CountryCodesFilter()
     region = RegionFilter()
-    kind = filters.CharFilter(field_name="measure", label=_("Measure (slug)"))
+    kind = filters.CharFilter(
+        field_name="measure",
+        label=_("Measure"),
+        help_text=_("What was counted, e.g. children-detained."),
+    )
     q = TextSearchFilter(search_fields=["description", "measure", "country__name"])
     ordering = filters.OrderingFilter(
         fields=[
@@ -197,7 +238,30 @@ class OrganisationFilter(TrackerFilterSet):
 
 class IndicatorFilter(TrackerFilterSet):
     q = TextSearchFilter(search_fields=["name", "question", "description"])
+    ordering = filters.OrderingFilter(
+        fields=[("order", "order"), ("name", "name"), ("updated_at", "updated_at")]
+    )
 
     class Meta:
         model = Indicator
         fields = []
+
+
+class WithdrawalFilter(filters.FilterSet):
+    """The API's list of withdrawn records; `updated_since` means withdrawn since."""
+
+    updated_since = UtcDateTimeFilter(
+        field_name="withdrawn_at",
+        lookup_expr="gte",
+        label=_("Withdrawn at or after this time (ISO 8601)"),
+    )
+    resource = filters.ChoiceFilter(
+        choices=[(name, name) for name, _attribute in RESOURCES.values()],
+        label=_("API resource of the withdrawn records"),
+    )
+    reason = filters.ChoiceFilter(choices=Withdrawal.Reason.choices)
+    ordering = filters.OrderingFilter(fields=[("withdrawn_at", "withdrawn_at")])
+
+    class Meta:
+        model = Withdrawal
+        fields = ["resource", "reason"]

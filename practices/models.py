@@ -473,7 +473,12 @@ class Status(Cited):
 
     @property
     def place_name(self):
-        return f"{self.subdivision}, {self.country}" if self.subdivision_id else str(self.country)
+        if not self.subdivision_id:
+            return str(self.country)
+        return _("%(subdivision)s, %(country)s") % {
+            "subdivision": self.subdivision,
+            "country": self.country,
+        }
 
     @property
     def effective_date(self):

@@ -154,9 +154,7 @@ def pledge_detail(request, slug):
     pledge = get_object_or_404(
         Pledge.objects.published().select_related("country").with_citations(), slug=slug
     )
-    return render(
-        request, "practices/pledge_detail.html", {"pledge": pledge, "record": pledge}
-    )
+    return render(request, "practices/pledge_detail.html", {"pledge": pledge, "record": pledge})
 
 
 def figure_list(request):
@@ -169,20 +167,19 @@ def figure_detail(request, slug):
         Figure.objects.published().select_related("country", "subdivision").with_citations(),
         slug=slug,
     )
-    return render(
-        request, "practices/figure_detail.html", {"figure": figure, "record": figure}
-    )
+    return render(request, "practices/figure_detail.html", {"figure": figure, "record": figure})
 
 
 def source_list(request):
     return filtered_list(
-        request, "practices/source_list.html", SourceFilter, Source.objects.published(),
+        request,
+        "practices/source_list.html",
+        SourceFilter,
+        Source.objects.published(),
         "sources",
     )
 
 
 def source_detail(request, slug):
     source = get_object_or_404(Source.objects.published(), slug=slug)
-    return render(
-        request, "practices/source_detail.html", {"source": source, "record": source}
-    )
+    return render(request, "practices/source_detail.html", {"source": source, "record": source})

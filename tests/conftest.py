@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 
 from countries.models import Country, Subdivision
 from practices.models import (
@@ -141,3 +142,36 @@ def make_organisation(slug="idc", **fields):
 @pytest.fixture
 def staff(django_user_model):
     return django_user_model.objects.create_superuser("researcher", "r@example.org", "pw")
+
+
+# Curation: the Researchers and Editors groups (practices migration 0006).
+
+
+def curator(user_model, username, group_name):
+    from django.contrib.auth.models import Group
+
+    from practices.management.commands.curation_groups import sync_curation_groups
+
+    if not Group.objects.filter(name=group_name).exists():
+        sync_curation_groups()  # a transactional test before this one flushed them
+    user = user_model.objects.create_user(username, f"{username}@example.org", "pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def researcher(django_user_model):
+    return curator(django_user_model, "rita", "Researchers")
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return curator(django_user_model, "eddie", "Editors")
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English: a request under /fr/ leaves French active in the thread."""
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -24,7 +24,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
+    ),
 ]
 
 
@@ -53,15 +55,24 @@ def world():
     if not Country.objects.exists():
         sync_reference_data(Region, Country, Subdivision)
     child = make_indicator(
-        "child-detention-prohibited", values=("prohibited-in-law", "not-prohibited"),
+        "child-detention-prohibited",
+        values=("prohibited-in-law", "not-prohibited"),
         name="Child immigration detention prohibited",
     )
     monitoring = make_indicator(
-        "electronic-monitoring", values=("used", "not-used"), name="Electronic monitoring",
+        "electronic-monitoring",
+        values=("used", "not-used"),
+        name="Electronic monitoring",
         order=200,
     )
-    make_status("mx", child, "prohibited-in-law", "2020-11-01", practice_differs=True,
-                practice="Children held in referral offices.")
+    make_status(
+        "mx",
+        child,
+        "prohibited-in-law",
+        "2020-11-01",
+        practice_differs=True,
+        practice="Children held in referral offices.",
+    )
     make_status("MX-CHP", child, "prohibited-in-law", "2021-01-01")
     make_status("th", child, "not-prohibited", "2019-01-01")
     make_status("my", child, "not-prohibited", "2019-01-01")
@@ -96,7 +107,7 @@ def test_home_map_switches_indicator(live_server, page, world):
 def test_filter_countries_open_one_and_follow_a_citation(live_server, page, world):
     page.goto(live_server.url + "/countries/")
     page.select_option("#id_indicator", "child-detention-prohibited")
-    page.fill("#id_value", "not-prohibited")
+    page.select_option("#id_value", "not-prohibited")
     page.get_by_role("button", name="Filter").click()
     rows = page.locator("tbody th a")
     assert sorted(rows.all_inner_texts()) == ["Malaysia", "Thailand"]
@@ -124,8 +135,16 @@ def test_download_the_filtered_law_list_as_csv(live_server, page, world):
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/countries/", "/countries/mx/", "/indicators/child-detention-prohibited/",
-     "/laws/", "/pilots/", "/compare/?country=th&country=mx", "/search/?q=reform"],
+    [
+        "/",
+        "/countries/",
+        "/countries/mx/",
+        "/indicators/child-detention-prohibited/",
+        "/laws/",
+        "/pilots/",
+        "/compare/?country=th&country=mx",
+        "/search/?q=reform",
+    ],
 )
 def test_main_pages_have_no_serious_accessibility_violations(live_server, page, world, path):
     page.goto(live_server.url + path)
@@ -140,3 +159,96 @@ def test_phone_width_has_no_horizontal_scrolling(live_server, browser, world):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, path
     context.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ar/",
+        "/ar/countries/mx/",
+        "/ar/indicators/child-detention-prohibited/",
+        "/ar/laws/?country=mx",
+    ],
+)
+def test_arabic_pages_read_right_to_left_without_horizontal_scrolling(
+    live_server, browser, world, path
+):
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + path)
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["es", "fr", "ar"])
+def test_main_pages_pass_the_accessibility_check_in_every_language(
+    live_server, page, world, language
+):
+    for path in ["/", "/countries/mx/", "/laws/"]:
+        page.goto(f"{live_server.url}/{language}{path}")
+        assert serious_violations(page) == [], path
+
+
+def test_pages_admin_and_api_docs_raise_no_content_security_policy_violation(
+    live_server, page, world, staff
+):
+    from practices.models import Law
+
+    reported = []
+    page.on(
+        "console",
+        lambda message: (
+            reported.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.add_init_script(
+        "window.cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation', (event) =>"
+        " window.cspViolations.push(event.violatedDirective + ' ' + event.blockedURI));"
+    )
+
+    def visit(path):
+        response = page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+        assert response.status == 200, path
+        assert "content-security-policy" in response.headers, path
+        return page.evaluate("window.cspViolations")
+
+    seen = {}
+    for path in [
+        "/",
+        "/countries/",
+        "/countries/mx/",
+        "/indicators/child-detention-prohibited/",
+        "/laws/",
+        "/laws/mx-2020-reform/",
+        "/pilots/",
+        "/pledges/",
+        "/compare/?country=th&country=mx",
+        "/search/?q=reform",
+        "/ar/countries/mx/",
+        "/api/v1/docs/",
+        "/api/v1/laws/",
+    ]:
+        seen[path] = visit(path)
+
+    # The admin still works under its policy: sign in through the form, then edit a law.
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "researcher")
+    page.fill("#id_password", "pw")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server.url + "/admin/")
+    law = Law.objects.get(slug="mx-2020-reform")
+    for path in [
+        "/admin/",
+        "/admin/practices/law/",
+        f"/admin/practices/law/{law.pk}/change/",
+        f"/admin/practices/law/{law.pk}/history/",
+        "/admin/practices/status/add/",
+    ]:
+        seen[path] = visit(path)
+    assert page.locator("#content h1").count() == 1
+
+    assert {path: found for path, found in seen.items() if found} == {}
+    assert reported == []

@@ -12,8 +12,9 @@ from django.core.management import call_command
 from practices.models import Figure, Law, Pilot, Pledge, Source, Status
 
 SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
-TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'",
-                             "“": '"', "”": '"', "„": '"', "‟": '"'})
+TYPOGRAPHIC = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"'}
+)
 
 
 def normalise(text):
@@ -23,34 +24,23 @@ def normalise(text):
 def dataset_quotes():
     for path in sorted(Path(settings.DATASET_DIR).rglob("*.yaml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for section, entries in document.items():
+        for entries in document.values():
             for entry in entries or []:
                 for citation in entry.get("citations") or [] if isinstance(entry, dict) else []:
                     yield path.name, citation["source"], citation.get("quote") or ""
 
 
-@pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("load_dataset", stdout=StringIO())
-        yield
-        for model in (Status, Law, Pilot, Pledge, Figure):
-            model.objects.all().delete()
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize("model", [Status, Law, Pilot, Pledge, Figure])
-def test_every_published_claim_cites_a_published_source(loaded, model):
-    unsourced = [
-        str(record) for record in model.objects.published().with_citations()
-        if not record.public_citations
-    ]
-    assert unsourced == []
-    assert model.objects.published().exists()
-
-
-@pytest.mark.django_db
-def test_no_two_sources_are_the_same_article(loaded):
+def test_every_published_claim_cites_a_source_and_every_article_is_one_source():
+    call_command("load_dataset", stdout=StringIO())
+    for model in (Status, Law, Pilot, Pledge, Figure):
+        assert model.objects.published().exists(), model
+        unsourced = [
+            str(record)
+            for record in model.objects.published().with_citations()
+            if not record.public_citations
+        ]
+        assert unsourced == [], model
     titles = [normalise(title).lower() for title in Source.objects.values_list("title", flat=True)]
     assert len(titles) == len(set(titles))
 
@@ -59,6 +49,9 @@ def test_no_two_sources_are_the_same_article(loaded):
 def test_every_quote_appears_verbatim_in_the_seed_articles():
     articles = normalise(" ".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")))
     quotes = list(dataset_quotes())
-    missing = [(name, source, quote) for name, source, quote in quotes
-               if quote and normalise(quote) not in articles]
+    missing = [
+        (name, source, quote)
+        for name, source, quote in quotes
+        if quote and normalise(quote) not in articles
+    ]
     assert quotes and missing == []

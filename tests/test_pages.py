@@ -3,7 +3,6 @@
 import csv
 
 import pytest
-from django.urls import reverse
 
 from .conftest import (
     DRAFT,
@@ -51,7 +50,11 @@ def world():
     )
     make_status("mx", child, "not-prohibited", "2010-01-01")
     make_status(
-        "mx", child, "prohibited-in-law", "2020-11-01", practice_differs=True,
+        "mx",
+        child,
+        "prohibited-in-law",
+        "2020-11-01",
+        practice_differs=True,
         practice="Children held in referral offices.",
     )
     make_status("MX-CHP", child, "prohibited-in-law", "2021-01-01")
@@ -157,14 +160,18 @@ def test_bad_filter_values_show_the_form_with_its_error(client, world, url, para
     [
         ("/laws/", {"country": "mx"}, "slug"),
         ("/pilots/", {"region": "south-eastern-asia"}, "slug"),
-        ("/countries/", {"indicator": "child-detention-prohibited", "value": "not-prohibited"},
-         "iso2"),
+        (
+            "/countries/",
+            {"indicator": "child-detention-prohibited", "value": "not-prohibited"},
+            "iso2",
+        ),
     ],
 )
 def test_csv_download_has_exactly_the_filtered_rows(client, world, url, params, key):
     for index in range(60):  # more than a page: the CSV is never cut at the page size
         make_law(f"mx-extra-law-{index}", "mx")
-    page_rows = client.get(url, {**params, "page_size": 1000}).context["page"].paginator.object_list
+    page = client.get(url, {**params, "page_size": 1000}).context["page"]
+    page_rows = page.paginator.object_list
     response = client.get(url, {**params, "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     lines = b"".join(response.streaming_content).decode().splitlines()
@@ -178,16 +185,28 @@ def test_csv_download_has_exactly_the_filtered_rows(client, world, url, params, 
 def test_drafts_appear_on_no_page(client, world):
     make_law("mx-draft-law", "mx", title="Secret draft law", publication_status=DRAFT)
     make_pilot("th-draft-pilot", "th", name="Secret draft pilot", publication_status=DRAFT)
-    make_status("mx", world, "not-prohibited", "2024-01-01", publication_status=DRAFT,
-                legal_position="Secret draft status")
-    pages = ["/", "/countries/mx/", "/laws/", "/pilots/", "/search/?q=secret", "/feed/",
-             "/countries/mx/feed/", "/indicators/child-detention-prohibited/",
-             "/laws/?format=csv"]
+    make_status(
+        "mx",
+        world,
+        "not-prohibited",
+        "2024-01-01",
+        publication_status=DRAFT,
+        legal_position="Secret draft status",
+    )
+    pages = [
+        "/",
+        "/countries/mx/",
+        "/laws/",
+        "/pilots/",
+        "/search/?q=secret",
+        "/feed/",
+        "/countries/mx/feed/",
+        "/indicators/child-detention-prohibited/",
+        "/laws/?format=csv",
+    ]
     for url in pages:
         response = client.get(url)
-        body = (
-            b"".join(response.streaming_content) if response.streaming else response.content
-        )
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         assert b"Secret draft" not in body, url
     assert client.get("/laws/mx-draft-law/").status_code == 404
 
@@ -231,10 +250,20 @@ def test_feeds_are_atom_and_list_published_changes(client, world):
 
 
 def test_every_page_has_a_title_description_and_canonical_link(client, world):
-    for url in ["/", "/countries/", "/countries/mx/", "/laws/", "/laws/mx-2020-reform/",
-                "/pilots/th-case-management/", "/pledges/th-imrf-2022/",
-                "/figures/mx-2022-children-detained/", "/indicators/",
-                "/indicators/child-detention-prohibited/", "/compare/", "/search/"]:
+    for url in [
+        "/",
+        "/countries/",
+        "/countries/mx/",
+        "/laws/",
+        "/laws/mx-2020-reform/",
+        "/pilots/th-case-management/",
+        "/pledges/th-imrf-2022/",
+        "/figures/mx-2022-children-detained/",
+        "/indicators/",
+        "/indicators/child-detention-prohibited/",
+        "/compare/",
+        "/search/",
+    ]:
         html = client.get(url).content.decode()
         assert "<title>" in html and 'name="description"' in html, url
         assert 'rel="canonical" href="http://' in html, url

@@ -4,10 +4,13 @@ Each resource has one FilterSet (in its app's filters.py), used by both its publ
 list page and its API list: `?country=mx&region=europe` selects the same rows in both.
 """
 
+import datetime
+
 import django_filters as filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from countries.models import Country, Region
 
@@ -27,7 +30,8 @@ class CountryCodesFilter(filters.ModelMultipleChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Country.objects.all())
         kwargs.setdefault("to_field_name", "iso2")
-        kwargs.setdefault("label", _("Country (ISO alpha-2 code, repeatable)"))
+        kwargs.setdefault("label", _("Country"))
+        kwargs.setdefault("help_text", _("ISO alpha-2 code, any case; repeat for several."))
         super().__init__(*args, **kwargs)
 
     def get_filter_predicate(self, country):
@@ -41,7 +45,10 @@ class RegionFilter(filters.ModelChoiceFilter):
     def __init__(self, *args, country_path="country", **kwargs):
         kwargs.setdefault("queryset", Region.objects.all())
         kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("label", _("UN M49 region, sub-region or intermediate region (slug)"))
+        kwargs.setdefault("label", _("Region"))
+        kwargs.setdefault(
+            "help_text", _("A UN M49 region, sub-region or intermediate region, by slug.")
+        )
         super().__init__(*args, **kwargs)
         self.country_path = country_path
 
@@ -60,7 +67,7 @@ class TextSearchFilter(filters.CharFilter):
     """Case-insensitive search across the FilterSet's `search_fields`."""
 
     def __init__(self, *args, search_fields=(), **kwargs):
-        kwargs.setdefault("label", _("Text search"))
+        kwargs.setdefault("label", _("Search"))
         super().__init__(*args, **kwargs)
         self.search_fields = search_fields
 
@@ -74,11 +81,32 @@ class TextSearchFilter(filters.CharFilter):
         return queryset.filter(condition)
 
 
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 moment, as UTC: one that UTC cannot hold (year 1 at +05:00) is invalid.
+
+    PostgreSQL also refuses offsets beyond ±15:59, which parse_datetime accepts.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return value
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class TrackerFilterSet(filters.FilterSet):
     """Filters every curated resource has."""
 
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
-        label=_("Changed at or after this time (ISO 8601)"),
+        label=_("Changed since"),
+        help_text=_("Records changed at or after this time (ISO 8601)."),
     )

@@ -76,7 +76,5 @@ def search(query, per_kind=25):
         )
         for record in matches:
             texts = [str(getattr(record, name) or "") for name in fields]
-            results.append(
-                Result(record, str(record), record.rank, snippet(texts, words[0]))
-            )
+            results.append(Result(record, str(record), record.rank, snippet(texts, words[0])))
     return sorted(results, key=lambda result: -result.rank)

@@ -5,6 +5,7 @@ newcomer can `make run`. Production sets DATABASE_URL, SECRET_KEY and friends.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -31,7 +32,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "modeltranslation",  # before the admin, so translated fields show there
-    "django.contrib.admin",
+    # django.contrib.admin, with the curation dashboard on admin.site (practices/dashboard.py)
+    "practices.dashboard.CurationAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,11 +49,18 @@ INSTALLED_APPS = [
     "countries",
     "practices",
     "tracker",
+    "axes",  # last: its admin lists login attempts and lockouts
 ]
 
 MIDDLEWARE = [
+    # Probes answer before host validation and the HTTPS redirect (see tracker/health.py).
+    "tracker.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "tracker.middleware.ScopedCSPMiddleware",  # django-csp, see CONTENT_SECURITY_POLICY
+    "tracker.middleware.QueryStringMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that reads the database: decides primary or replica for the request.
+    "tracker.middleware.ReplicaReadsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -61,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -89,6 +99,15 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", 0),
     )
 }
+# An optional PostgreSQL replica for public reads (tracker/routers.py): GET requests to the
+# public pages and the API read from it; the admin, every write, and commands use "default".
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=envint("DB_CONN_MAX_AGE", 0)
+    )
+    # The test runner creates no second database: "replica" reads the test "default".
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tracker.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -131,6 +150,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Spreadsheet imports run in a transaction: a file with any bad row writes nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+
 # Where the dataset lives (YAML, see fixtures/README.md).
 DATASET_DIR = Path(os.environ.get("DATASET_DIR", BASE_DIR / "fixtures"))
 
@@ -160,6 +182,84 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# Shared cache (API throttling, anything cached) in Redis when REDIS_URL is set, so that every
+# app container sees the same; otherwise per-process memory, fine for one `make run`.
+# Sessions live in the database (Django's default engine): app processes keep no state.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "atd",
+        }
+    }
+    # A spreadsheet import is previewed, then confirmed in a second request that may reach
+    # another app container: keep the uploaded file in the shared cache, not in /tmp.
+    IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Security. DEBUG=false is the production path: it turns on the secure defaults below, each
+# of which an environment variable can still override (docs/deployment.md lists them).
+ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip().strip("/") + "/"
+# TLS ends at the reverse proxy, which says so in this header (Caddy and nginx: X-Forwarded-Proto).
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["SECURE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"),
+        "https",
+    )
+# How many reverse proxies append to X-Forwarded-For in front of the app (1 with the compose
+# file): the client address for login lockouts and API throttling is that many from the right.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Longer query strings get 414 (tracker.middleware); gunicorn's request line limit matches.
+MAX_QUERY_STRING_LENGTH = 8192
+
+# Content-Security-Policy (django-csp): everything from this origin, no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# Admin sign-in: django-axes locks a user name out from one address after repeated failures.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tracker.middleware.client_ip"
+AXES_VERBOSE = False  # no banner on every start; failures and lockouts are still logged
+
+# A request naming a host outside ALLOWED_HOSTS gets 400 and its access log line; scanners
+# send many, so no traceback for each.
+LOGGING.setdefault("loggers", {})["django.security.DisallowedHost"] = {
+    "handlers": [],
+    "propagate": False,
 }

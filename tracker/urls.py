@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -5,11 +6,13 @@ from django.urls import include, path
 from countries.views import compare
 from practices.feeds import ChangesFeed
 
+from .health import healthz
 from .views import search_page
 
-# Language-neutral: the admin (researchers work in English) and the API.
+# Language-neutral: the admin (researchers work in English), the API and the health probe.
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),  # "admin/" unless ADMIN_URL says otherwise
+    path("healthz", healthz, name="healthz"),
     path("api/v1/", include("tracker.api_urls")),
 ]
 

@@ -10,6 +10,10 @@ def search_page(request):
     if len(query) > MAX_QUERY_LENGTH:
         context["error"] = _("Use at most %(count)d characters.") % {"count": MAX_QUERY_LENGTH}
         return render(request, "search.html", context, status=400)
+    if "\x00" in query:
+        # No stored text holds a NUL character, and PostgreSQL refuses to compare with one.
+        context["error"] = _("Remove the control characters from the search.")
+        return render(request, "search.html", context, status=400)
     if query:
         context["results"] = search(query)
     return render(request, "search.html", context)

@@ -1,0 +1,162 @@
+"""Output serializers of the countries API: list rows with current statuses, and the detail.
+
+The references other records embed (country, region, subdivision) live with them in
+practices/serializers.py.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from practices.models import Status, timelines
+from practices.serializers import (
+    CitationSerializer,
+    CountryRefSerializer,
+    DescribedSerializer,
+    IndicatorRefSerializer,
+    IndicatorValueRefSerializer,
+    RegionSerializer,
+    StatusSerializer,
+    SubdivisionSerializer,
+    api_url,
+)
+
+
+class CurrentStatusSerializer(DescribedSerializer):
+    """A current status at a glance, as listed with each country."""
+
+    resource = "statuses"
+    descriptions = {
+        "id": "The status's identifier.",
+        "url": "This status in the API, with law, practice and caveat.",
+        "indicator": "The indicator answered.",
+        "value": "The answer.",
+        "citations": "The sources of this status, with quotes.",
+    }
+    url = api_url("status-detail", lookup_field="pk", lookup_url_kwarg="id")
+    subdivision = SubdivisionSerializer(allow_null=True)
+    indicator = IndicatorRefSerializer()
+    value = IndicatorValueRefSerializer()
+    effective_date = serializers.CharField()
+    citations = CitationSerializer(many=True, source="public_citations")
+
+    class Meta:
+        model = Status
+        fields = [
+            "id",
+            "url",
+            "subdivision",
+            "indicator",
+            "value",
+            "effective_from",
+            "effective_date",
+            "practice_differs",
+            "citations",
+        ]
+
+
+class CountryStatusSerializer(StatusSerializer):
+    """A status within its country's detail (the country itself is left out)."""
+
+    class Meta(StatusSerializer.Meta):
+        fields = [name for name in StatusSerializer.Meta.fields if name != "country"]
+
+
+class TimelineSerializer(serializers.Serializer):
+    indicator = IndicatorRefSerializer(help_text="The indicator of this timeline.")
+    subdivision = SubdivisionSerializer(
+        allow_null=True, help_text="The subdivision, for a sub-national timeline; else null."
+    )
+    statuses = CountryStatusSerializer(
+        many=True, help_text="Every published status of the place on the indicator, newest first."
+    )
+
+
+class CountrySerializer(CountryRefSerializer):
+    """A country in the list, with its current statuses at a glance."""
+
+    descriptions = {
+        **CountryRefSerializer.descriptions,
+        "iso3": "ISO 3166-1 alpha-3 code.",
+        "numeric": "ISO 3166-1 numeric code, three digits with leading zeros.",
+        "official_name": "Official English name.",
+        "region": "UN M49 region.",
+        "subregion": "UN M49 sub-region.",
+        "intermediate_region": "UN M49 intermediate region, where there is one.",
+        "current_statuses": "The status in force today on each indicator, national and "
+        "sub-national (derived from the timelines on the day of the request).",
+    }
+    region = RegionSerializer(allow_null=True)
+    subregion = RegionSerializer(allow_null=True)
+    intermediate_region = RegionSerializer(allow_null=True)
+    current_statuses = CurrentStatusSerializer(many=True)
+
+    class Meta(CountryRefSerializer.Meta):
+        fields = [
+            *CountryRefSerializer.Meta.fields,
+            "iso3",
+            "numeric",
+            "official_name",
+            "region",
+            "subregion",
+            "intermediate_region",
+            "current_statuses",
+        ]
+
+
+# The API lists of a country's records, by resource name and route name.
+RELATED = {
+    "statuses": "api:status-list",
+    "laws": "api:law-list",
+    "pilots": "api:pilot-list",
+    "pledges": "api:pledge-list",
+    "figures": "api:figure-list",
+    "organisations": "api:organisation-list",
+}
+
+
+class CountryDetailSerializer(CountrySerializer):
+    """A country with every status: those in force today and the full timelines.
+
+    Expects `published_statuses` on the country: its published statuses ordered by place
+    (national first), indicator and newest first, annotated with `is_current`.
+    """
+
+    descriptions = {
+        **CountrySerializer.descriptions,
+        "current_statuses": "The statuses in force today, national and sub-national, with "
+        "law, practice, caveat and citations.",
+        "timelines": "Every published status, grouped per place (national first, then each "
+        "subdivision) and indicator, newest first.",
+        "related": "API lists of this country's records.",
+    }
+    current_statuses = serializers.SerializerMethodField()
+    timelines = serializers.SerializerMethodField()
+    related = serializers.SerializerMethodField()
+
+    class Meta(CountrySerializer.Meta):
+        fields = [*CountrySerializer.Meta.fields, "timelines", "related"]
+
+    @extend_schema_field(CountryStatusSerializer(many=True))
+    def get_current_statuses(self, country):
+        current = [status for status in country.published_statuses if status.is_current]
+        return CountryStatusSerializer(current, many=True, context=self.context).data
+
+    @extend_schema_field(TimelineSerializer(many=True))
+    def get_timelines(self, country):
+        grouped = timelines(country.published_statuses)
+        return TimelineSerializer(grouped, many=True, context=self.context).data
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {name: {"type": "string", "format": "uri"} for name in RELATED},
+            "required": list(RELATED),
+        }
+    )
+    def get_related(self, country):
+        request = self.context.get("request")
+        return {
+            name: reverse(route, request=request) + f"?country={country.code}"
+            for name, route in RELATED.items()
+        }

@@ -1,0 +1,500 @@
+"""Output serializers of the API (read-only, every field named and described).
+
+Records are identified by slug (statuses by id), countries by ISO alpha-2. Each record
+carries `url` (itself in the API) and, where the site has a page for it, `public_url`.
+Dates are ISO 8601: `*_on`/`*_from` fields are full dates, `*_date` fields give the date
+as precisely as the source does (2020, 2020-11 or 2020-11-15). Every claim embeds its
+citations.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from countries.models import Country, Region, Subdivision
+from tracker.exports import description
+
+from .models import (
+    Approach,
+    Citation,
+    Figure,
+    Indicator,
+    IndicatorValue,
+    Law,
+    Organisation,
+    Pilot,
+    Pledge,
+    Source,
+    Status,
+    TargetGroup,
+    Withdrawal,
+    format_partial_date,
+)
+
+# Descriptions of fields every resource shares; a resource's own come from its CSV columns
+# (tracker/exports.py) or from its serializer's `descriptions`.
+COMMON_DESCRIPTIONS = {
+    "url": "This record in the API.",
+    "public_url": "This record's page on the ATD Tracker.",
+    "citations": "The published sources supporting this record, with quotes.",
+    "created_at": "When the record was created (ISO 8601, UTC).",
+    "updated_at": "When the record last changed (ISO 8601, UTC); what updated_since filters on.",
+    "last_reviewed_on": "When a researcher last checked the record against its sources.",
+    "country": "The country, or null for a regional or international record.",
+    "subdivision": "The subdivision (ISO 3166-2), for a sub-national record; else null.",
+}
+TIMESTAMPS = ["created_at", "updated_at", "last_reviewed_on"]
+
+
+class DescribedSerializer(serializers.ModelSerializer):
+    """Gives every field a description, for the OpenAPI schema and the docs."""
+
+    resource = ""
+    descriptions: dict = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if not field.help_text:
+                field.help_text = (
+                    self.descriptions.get(name)
+                    or description(self.resource, name)
+                    or COMMON_DESCRIPTIONS.get(name)
+                    or None
+                )
+        return fields
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class PublicUrlField(serializers.Field):
+    """The absolute address of the record's public page."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, record):
+        path = record.get_absolute_url()
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+def api_url(view_name, lookup_field="slug", lookup_url_kwarg=None):
+    return serializers.HyperlinkedIdentityField(
+        view_name=f"api:{view_name}",
+        lookup_field=lookup_field,
+        lookup_url_kwarg=lookup_url_kwarg or lookup_field,
+    )
+
+
+class RegionSerializer(DescribedSerializer):
+    descriptions = {
+        "slug": "The region's identifier, as used by the region filter.",
+        "name": "English name.",
+        "m49_code": "UN M49 code, three digits.",
+    }
+
+    class Meta:
+        model = Region
+        fields = ["slug", "name", "m49_code"]
+
+
+class SubdivisionSerializer(DescribedSerializer):
+    descriptions = {"code": "ISO 3166-2 code, e.g. MX-CHP.", "name": "English name."}
+
+    class Meta:
+        model = Subdivision
+        fields = ["code", "name"]
+
+
+class CountryRefSerializer(DescribedSerializer):
+    """A country as records refer to it."""
+
+    descriptions = {
+        "iso2": "ISO 3166-1 alpha-2 code, uppercase; the country's identifier.",
+        "code": "The alpha-2 code in lowercase, as used in URLs and filters.",
+        "name": "Short English name.",
+        "url": "This country in the API.",
+        "public_url": "This country's page on the ATD Tracker.",
+    }
+    url = api_url("country-detail", lookup_field="code")
+    code = serializers.CharField()
+    public_url = PublicUrlField()
+
+    class Meta:
+        model = Country
+        fields = ["iso2", "code", "name", "url", "public_url"]
+
+
+class SourceRefSerializer(DescribedSerializer):
+    """A cited source, as embedded in citations."""
+
+    resource = "sources"
+    descriptions = {
+        "url": "The source's own address on the web (may be empty).",
+        "api_url": "This source in the API.",
+    }
+    published_date = serializers.CharField(allow_null=True)
+    url = serializers.CharField()
+    api_url = api_url("source-detail")
+
+    class Meta:
+        model = Source
+        fields = ["slug", "title", "publisher", "published_date", "url", "api_url"]
+
+
+class CitationSerializer(DescribedSerializer):
+    descriptions = {
+        "source": "The cited source.",
+        "quote": "A short exact quote from the source.",
+        "locator": "Page or paragraph of the quote, if any.",
+    }
+    source = SourceRefSerializer()
+
+    class Meta:
+        model = Citation
+        fields = ["source", "quote", "locator"]
+
+
+class IndicatorRefSerializer(DescribedSerializer):
+    resource = "indicators"
+    descriptions = {"url": "This indicator in the API."}
+    url = api_url("indicator-detail")
+
+    class Meta:
+        model = Indicator
+        fields = ["slug", "name", "url"]
+
+
+class IndicatorValueRefSerializer(DescribedSerializer):
+    resource = "indicator_values"
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["slug", "label", "rank", "colour"]
+
+
+class IndicatorValueSerializer(IndicatorValueRefSerializer):
+    class Meta(IndicatorValueRefSerializer.Meta):
+        fields = [*IndicatorValueRefSerializer.Meta.fields, "description"]
+
+
+class OrganisationRefSerializer(DescribedSerializer):
+    resource = "organisations"
+    descriptions = {"url": "This organisation in the API."}
+    url = api_url("organisation-detail")
+
+    class Meta:
+        model = Organisation
+        fields = ["slug", "name", "short_name", "url"]
+
+
+class OrganisationSerializer(DescribedSerializer):
+    resource = "organisations"
+    url = api_url("organisation-detail")
+    country = CountryRefSerializer(allow_null=True)
+    website = serializers.CharField(
+        source="url", help_text="The organisation's website (may be empty)."
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "slug",
+            "url",
+            "name",
+            "short_name",
+            "kind",
+            "country",
+            "website",
+            "description",
+            *TIMESTAMPS,
+        ]
+
+
+class SourceSerializer(DescribedSerializer):
+    resource = "sources"
+    descriptions = {
+        "url": "The source's own address on the web, as in citations (may be empty).",
+        "api_url": "This source in the API.",
+    }
+    api_url = api_url("source-detail")
+    public_url = PublicUrlField()
+    published_date = serializers.CharField(allow_null=True)
+    url = serializers.CharField()
+
+    class Meta:
+        model = Source
+        fields = [
+            "slug",
+            "api_url",
+            "public_url",
+            "title",
+            "author",
+            "publisher",
+            "kind",
+            "published_on",
+            "published_date",
+            "url",
+            *TIMESTAMPS,
+        ]
+
+
+class IndicatorSerializer(DescribedSerializer):
+    resource = "indicators"
+    descriptions = {
+        "values": "The indicator's vocabulary of answers, in legend order.",
+        "statuses_url": "The API list of statuses on this indicator.",
+    }
+    url = api_url("indicator-detail")
+    public_url = PublicUrlField()
+    values = IndicatorValueSerializer(many=True)
+    statuses_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "slug",
+            "url",
+            "public_url",
+            "name",
+            "question",
+            "description",
+            "order",
+            "values",
+            "statuses_url",
+            *TIMESTAMPS,
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_statuses_url(self, indicator):
+        request = self.context.get("request")
+        return reverse("api:status-list", request=request) + f"?indicator={indicator.slug}"
+
+
+class StatusSerializer(DescribedSerializer):
+    resource = "statuses"
+    descriptions = {
+        "id": "The status's identifier (it never changes).",
+        "public_url": "The status on its country's page.",
+        "country": "The country.",
+        "indicator": "The indicator answered.",
+        "value": "The answer, one of the indicator's values.",
+    }
+    url = api_url("status-detail", lookup_field="pk", lookup_url_kwarg="id")
+    public_url = PublicUrlField()
+    country = CountryRefSerializer()
+    subdivision = SubdivisionSerializer(allow_null=True)
+    indicator = IndicatorRefSerializer()
+    value = IndicatorValueRefSerializer()
+    effective_date = serializers.CharField()
+    is_current = serializers.BooleanField()
+    citations = CitationSerializer(many=True, source="public_citations")
+
+    class Meta:
+        model = Status
+        fields = [
+            "id",
+            "url",
+            "public_url",
+            "country",
+            "subdivision",
+            "indicator",
+            "value",
+            "effective_from",
+            "effective_date",
+            "is_current",
+            "legal_position",
+            "practice",
+            "practice_differs",
+            "caveat",
+            "citations",
+            *TIMESTAMPS,
+        ]
+
+
+class LawSerializer(DescribedSerializer):
+    resource = "laws"
+    descriptions = {
+        "indicators": "The indicators the instrument bears on.",
+        "organisations": "Issuing bodies or signatories, such as the parties to an MOU.",
+    }
+    url = api_url("law-detail")
+    public_url = PublicUrlField()
+    country = CountryRefSerializer(allow_null=True)
+    subdivision = SubdivisionSerializer(allow_null=True)
+    adopted_date = serializers.CharField(allow_null=True)
+    in_force_date = serializers.CharField(allow_null=True)
+    repealed_date = serializers.CharField(allow_null=True)
+    indicators = IndicatorRefSerializer(many=True, source="public_indicators")
+    organisations = OrganisationRefSerializer(many=True, source="public_organisations")
+    citations = CitationSerializer(many=True, source="public_citations")
+
+    class Meta:
+        model = Law
+        fields = [
+            "slug",
+            "url",
+            "public_url",
+            "title",
+            "country",
+            "subdivision",
+            "kind",
+            "status",
+            "adopted_on",
+            "adopted_date",
+            "in_force_on",
+            "in_force_date",
+            "repealed_on",
+            "repealed_date",
+            "summary",
+            "indicators",
+            "organisations",
+            "citations",
+            *TIMESTAMPS,
+        ]
+
+
+class VocabularySerializer(serializers.ModelSerializer):
+    slug = serializers.SlugField(help_text="The term's identifier.")
+    name = serializers.CharField(help_text="The term in English.")
+
+    class Meta:
+        fields = ["slug", "name"]
+
+
+class TargetGroupSerializer(VocabularySerializer):
+    class Meta(VocabularySerializer.Meta):
+        model = TargetGroup
+
+
+class ApproachSerializer(VocabularySerializer):
+    class Meta(VocabularySerializer.Meta):
+        model = Approach
+
+
+class PilotSerializer(DescribedSerializer):
+    resource = "pilots"
+    descriptions = {
+        "implementers": "Implementing organisations.",
+        "government_partners": "Government partners.",
+        "target_groups": "The groups the pilot serves.",
+        "approaches": "The pilot's approaches.",
+    }
+    url = api_url("pilot-detail")
+    public_url = PublicUrlField()
+    country = CountryRefSerializer(allow_null=True)
+    subdivision = SubdivisionSerializer(allow_null=True)
+    started_date = serializers.CharField(allow_null=True)
+    ended_date = serializers.CharField(allow_null=True)
+    implementers = OrganisationRefSerializer(many=True, source="public_implementers")
+    government_partners = OrganisationRefSerializer(many=True, source="public_government_partners")
+    target_groups = TargetGroupSerializer(many=True)
+    approaches = ApproachSerializer(many=True)
+    citations = CitationSerializer(many=True, source="public_citations")
+
+    class Meta:
+        model = Pilot
+        fields = [
+            "slug",
+            "url",
+            "public_url",
+            "name",
+            "country",
+            "subdivision",
+            "classification",
+            "status",
+            "started_on",
+            "started_date",
+            "ended_on",
+            "ended_date",
+            "description",
+            "outcomes",
+            "implementers",
+            "government_partners",
+            "target_groups",
+            "approaches",
+            "citations",
+            *TIMESTAMPS,
+        ]
+
+
+class PledgeSerializer(DescribedSerializer):
+    resource = "pledges"
+    descriptions = {"country": "The pledging country."}
+    url = api_url("pledge-detail")
+    public_url = PublicUrlField()
+    country = CountryRefSerializer()
+    pledged_date = serializers.CharField(allow_null=True)
+    citations = CitationSerializer(many=True, source="public_citations")
+
+    class Meta:
+        model = Pledge
+        fields = [
+            "slug",
+            "url",
+            "public_url",
+            "country",
+            "forum",
+            "pledged_on",
+            "pledged_date",
+            "text",
+            "gcm_objective",
+            "status",
+            "progress",
+            "citations",
+            *TIMESTAMPS,
+        ]
+
+
+class FigureSerializer(DescribedSerializer):
+    resource = "figures"
+    url = api_url("figure-detail")
+    public_url = PublicUrlField()
+    country = CountryRefSerializer(allow_null=True)
+    subdivision = SubdivisionSerializer(allow_null=True)
+    value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, coerce_to_string=False, help_text="The number."
+    )
+    period_start_date = serializers.SerializerMethodField()
+    period_end_date = serializers.SerializerMethodField()
+    period = serializers.CharField(allow_null=True)
+    citations = CitationSerializer(many=True, source="public_citations")
+
+    class Meta:
+        model = Figure
+        fields = [
+            "slug",
+            "url",
+            "public_url",
+            "country",
+            "subdivision",
+            "measure",
+            "description",
+            "value",
+            "unit",
+            "period_start",
+            "period_start_date",
+            "period_end",
+            "period_end_date",
+            "period",
+            "citations",
+            *TIMESTAMPS,
+        ]
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_period_start_date(self, figure):
+        return format_partial_date(figure.period_start, figure.period_start_precision)
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_period_end_date(self, figure):
+        return format_partial_date(figure.period_end, figure.period_end_precision)
+
+
+class WithdrawalSerializer(DescribedSerializer):
+    resource = "withdrawals"
+
+    class Meta:
+        model = Withdrawal
+        fields = ["resource", "identifier", "reason", "withdrawn_at"]

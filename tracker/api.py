@@ -1,0 +1,1180 @@
+"""The partners' JSON API, version 1: read-only, published records only.
+
+Every list uses its resource's FilterSet (the same one as its public page), so the same
+parameters select the same records. Every response carries an ETag and Last-Modified
+derived from the published dataset (`tracker.exports.dataset_version`) and a matching
+conditional request gets 304. Lists paginate (`page`, `page_size` up to MAX_PAGE_SIZE) with
+RFC 8288 Link headers, or with `format=csv` stream every matching row. Bad parameters get
+400 with a JSON body naming them; unknown parameters are ignored, as on the pages.
+"""
+
+import datetime
+import hashlib
+
+import django_filters
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db.models import F, Prefetch
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.middleware.http import ConditionalGetMiddleware
+from django.template import engines
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.decorators import decorator_from_middleware
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework import exceptions, viewsets
+from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
+
+from countries.filters import CountryFilter
+from countries.models import Country
+from countries.serializers import CountryDetailSerializer, CountrySerializer
+from practices.filters import (
+    FigureFilter,
+    IndicatorFilter,
+    LawFilter,
+    OrganisationFilter,
+    PilotFilter,
+    PledgeFilter,
+    SourceFilter,
+    StatusFilter,
+    WithdrawalFilter,
+)
+from practices.models import (
+    Figure,
+    Indicator,
+    Law,
+    Organisation,
+    Pilot,
+    Pledge,
+    Source,
+    Status,
+    Withdrawal,
+)
+from practices.serializers import (
+    FigureSerializer,
+    IndicatorSerializer,
+    LawSerializer,
+    OrganisationSerializer,
+    PilotSerializer,
+    PledgeSerializer,
+    SourceSerializer,
+    StatusSerializer,
+    WithdrawalSerializer,
+)
+from tracker.filters import CountryCodesFilter, RegionFilter
+from tracker.middleware import client_ip
+
+from . import exports
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+# Statuses are identified by a database id; anything past a 64-bit integer is no id.
+MAX_ID = 2**63 - 1
+
+
+# Throttling, negotiation, rendering -------------------------------------------------------
+
+
+class AnonymousThrottle(AnonRateThrottle):
+    """Anonymous requests per client address, at settings.API_ANON_THROTTLE_RATE.
+
+    Read on every request (not once at import, as DRF's default does) so that the rate
+    can follow the environment and tests can change it.
+    """
+
+    def get_rate(self):
+        return getattr(settings, "API_ANON_THROTTLE_RATE", "120/min")
+
+    def get_ident(self, request):
+        # The address as the trusted proxies report it, not whatever X-Forwarded-For says.
+        return client_ip(request)
+
+
+class CSVRenderer(BaseRenderer):
+    """Lists answer `format=csv` (or Accept: text/csv) with a streamed response.
+
+    The list view builds the StreamingHttpResponse itself (tracker.exports.csv_response);
+    this renderer only lets content negotiation pick CSV.
+    """
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return b"" if data is None else JSONRenderer().render(data)
+
+
+class StrictContentNegotiation(DefaultContentNegotiation):
+    """An unknown `format` is a bad parameter (400 naming it), not a missing page (404)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        fmt = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if fmt and not [r for r in renderers if r.format == fmt]:
+            formats = ", ".join(r.format for r in renderers)
+            raise exceptions.ValidationError(
+                {"format": [_("Unknown format. Use one of: %(formats)s.") % {"formats": formats}]}
+            )
+        return super().select_renderer(request, renderers, format_suffix)
+
+
+class FirstRendererNegotiation(BaseContentNegotiation):
+    """For downloads with a single representation: ignore Accept."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class ZipRenderer(BaseRenderer):
+    media_type = "application/zip"
+    format = "zip"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else JSONRenderer().render(data)
+
+
+# Pagination -----------------------------------------------------------------------------
+
+
+class Pagination(PageNumberPagination):
+    """`page` (from 1) and `page_size` (1 to 500, default 50); Link headers per RFC 8288."""
+
+    page_size = PAGE_SIZE
+    max_page_size = MAX_PAGE_SIZE
+    page_size_query_param = "page_size"
+    page_query_description = _(
+        "Page number, from 1 (or `last`). A page past the last one is a 400 error."
+    )
+    page_size_query_description = _(
+        "Records per page: 1 to %(max)d, default %(default)d. Larger values are a 400 error; "
+        "use format=csv or the bulk downloads for everything at once."
+    ) % {"max": MAX_PAGE_SIZE, "default": PAGE_SIZE}
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {
+                    "page_size": [
+                        _("Enter a whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        number = request.query_params.get(self.page_query_param) or 1
+        if number in self.last_page_strings:
+            number = paginator.num_pages
+        try:
+            self.page = paginator.page(number)
+        except PageNotAnInteger:
+            raise exceptions.ValidationError(
+                {"page": [_("Enter a whole number from 1, or last.")]}
+            ) from None
+        except EmptyPage:
+            raise exceptions.ValidationError(
+                {
+                    "page": [
+                        _("There is no page %(number)s: pages run from 1 to %(last)d.")
+                        % {"number": number, "last": paginator.num_pages}
+                    ]
+                }
+            ) from None
+        return list(self.page)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        links = {
+            "first": self.page_link(1),
+            "prev": self.get_previous_link(),
+            "next": self.get_next_link(),
+            "last": self.page_link(self.page.paginator.num_pages),
+        }
+        response["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
+        return response
+
+    def page_link(self, number):
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.page_query_param, number)
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        descriptions = {
+            "count": _("How many records match the filters, on every page."),
+            "next": _("The next page, or null on the last one (also in the Link header)."),
+            "previous": _("The previous page, or null on the first one."),
+            "results": _("This page's records."),
+        }
+        for name, text in descriptions.items():
+            paginated["properties"][name]["description"] = text
+        return paginated
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+            else:
+                parameter["schema"].update(minimum=1)
+        return parameters
+
+
+# Conditional requests -------------------------------------------------------------------
+
+
+class NotModified(exceptions.APIException):
+    """Raised once the conditions of a request hold; carries Django's 304 (or 412)."""
+
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
+class ConditionalMixin:
+    """ETag and Last-Modified on every successful response; 304 on a matching request.
+
+    Both derive from the published dataset's version (one query), so nothing else is
+    read for a request that its client already has. The ETag also depends on the URL
+    (with its query) and the negotiated media type, since those change the body.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD"):
+            return
+        version = exports.dataset_version()
+        media_type = getattr(request, "accepted_media_type", "")
+        # The body also depends on the URL, the media type and the language (indicator
+        # names and labels are translated).
+        language = translation.get_language()
+        digest = hashlib.sha256(
+            f"{version.tag}|{request.get_full_path()}|{media_type}|{language}".encode()
+        ).hexdigest()[:32]
+        self.etag = quote_etag(digest)
+        self.last_modified = version.last_modified
+        self.dataset_version = version
+        response = get_conditional_response(
+            request._request,
+            etag=self.etag,
+            last_modified=int(version.last_modified.timestamp()),
+        )
+        if response is not None:
+            raise NotModified(response)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotModified):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        renderer = getattr(request, "accepted_renderer", None)
+        is_error = isinstance(response, Response) and response.status_code >= 400
+        if is_error and renderer is not None and renderer.format in ("csv", "zip"):
+            # Errors are JSON, whatever the request asked for.
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(self, "etag", None) and response.status_code in (200, 304):
+            response["ETag"] = self.etag
+            response["Last-Modified"] = http_date(self.last_modified.timestamp())
+            # Caches may keep it but must ask again: the ETag makes that a cheap 304.
+            patch_cache_control(response, public=True, no_cache=True)
+        return response
+
+
+# Schema ---------------------------------------------------------------------------------
+
+ERROR_400 = OpenApiResponse(
+    {
+        "type": "object",
+        "description": "Each bad parameter with its messages.",
+        "additionalProperties": {
+            "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]
+        },
+    },
+    description=_(
+        "A parameter is malformed or unknown (an unknown country code, a bad date, a page "
+        "past the end, a page size over the limit): the body names it, e.g. "
+        '{"country": ["Select a valid choice. ZZ is not one of the available choices."]}.'
+    ),
+)
+DETAIL_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+ERROR_404 = OpenApiResponse(
+    DETAIL_SCHEMA, description=_("No published record has this identifier.")
+)
+ERROR_429 = OpenApiResponse(
+    DETAIL_SCHEMA,
+    description=_("Too many requests: wait the number of seconds in the Retry-After header."),
+)
+NOT_MODIFIED = OpenApiResponse(
+    None, description=_("Not modified since the request's If-None-Match or If-Modified-Since.")
+)
+CSV_LIST = OpenApiResponse(
+    OpenApiTypes.STR,
+    description=_("With format=csv: every matching row (no pagination), one column per field."),
+)
+
+CONDITIONAL_PARAMETERS = [
+    OpenApiParameter(
+        "If-None-Match",
+        str,
+        OpenApiParameter.HEADER,
+        description=_("An ETag from an earlier response: 304 Not Modified if unchanged."),
+    ),
+    OpenApiParameter(
+        "If-Modified-Since",
+        str,
+        OpenApiParameter.HEADER,
+        description=_("An HTTP date: 304 Not Modified if nothing changed since."),
+    ),
+    OpenApiParameter(
+        "ETag",
+        str,
+        OpenApiParameter.HEADER,
+        description=_("Identifies this version of the response; send it back as If-None-Match."),
+        response=[200, 304],
+    ),
+    OpenApiParameter(
+        "Last-Modified",
+        str,
+        OpenApiParameter.HEADER,
+        description=_("When the published dataset last changed (HTTP date)."),
+        response=[200, 304],
+    ),
+    OpenApiParameter(
+        "Retry-After",
+        str,
+        OpenApiParameter.HEADER,
+        description=_("Seconds to wait before the next request."),
+        response=[429],
+    ),
+]
+LINK_HEADER = OpenApiParameter(
+    "Link",
+    str,
+    OpenApiParameter.HEADER,
+    description=_('RFC 8288 links to the first, prev, next and last pages (rel="next"...).'),
+    response=[200],
+)
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    str,
+    OpenApiParameter.QUERY,
+    enum=["json", "csv"],
+    description=_(
+        "json (the default) or csv: every matching row as CSV, streamed, ignoring page and "
+        "page_size. (format=api shows the browsable API.)"
+    ),
+)
+
+
+# The custom filters of tracker/filters.py take codes and slugs: strings, for the schema.
+extend_schema_field({"type": "string", "pattern": "^[A-Za-z]{2}$"})(CountryCodesFilter)
+extend_schema_field(OpenApiTypes.STR)(RegionFilter)
+
+# What a filter's label and help text leave out, by parameter name.
+PARAMETER_NOTES = {
+    "country": _("For example country=mx&country=gt. An unknown code is a 400 error."),
+    "region": _("For example europe, south-eastern-asia or central-america."),
+    "indicator": _("An unknown slug is a 400 error."),
+    "updated_since": _(
+        "For example 2024-07-01 or 2024-07-01T10:00:00Z (encode + as %2B). Use the time of "
+        "your last sync; combine with /api/v1/withdrawals/ to drop withdrawn records."
+    ),
+    "ordering": _("A leading - reverses; comma-separate several. Ties keep a fixed order."),
+    "year_from": _("A year, such as 2020."),
+    "year_to": _("A year, such as 2024."),
+}
+
+
+class TrackerSchema(AutoSchema):
+    """Documents what every endpoint shares: errors, conditional requests, CSV on lists."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        filterset_class = getattr(self.view, "filterset_class", None)
+        if operation and filterset_class and self._is_list_view():
+            for parameter in operation.get("parameters", []):
+                name = parameter["name"]
+                if parameter["in"] == "query" and name in filterset_class.base_filters:
+                    parameter["description"] = self.describe_filter(
+                        filterset_class.base_filters[name], name, parameter.get("description")
+                    )
+        return operation
+
+    def describe_filter(self, filter_field, name, generated):
+        parts = [f"{filter_field.label}."]
+        if filter_field.extra.get("help_text"):
+            parts.append(str(filter_field.extra["help_text"]))
+        search_fields = getattr(filter_field, "search_fields", None)
+        if search_fields:
+            fields = ", ".join(field.replace("__", " ") for field in search_fields)
+            parts.append(_("Case-insensitive, in: %(fields)s.") % {"fields": fields})
+        if name in PARAMETER_NOTES:
+            parts.append(str(PARAMETER_NOTES[name]))
+        if generated and generated.lstrip().startswith("*"):
+            parts.append(_("One of:") + "\n\n" + generated.split("\n\n")[-1])
+        return " ".join(parts)
+
+    def get_override_parameters(self):
+        parameters = [*super().get_override_parameters(), *CONDITIONAL_PARAMETERS]
+        if self._is_list_view():
+            parameters += [LINK_HEADER, FORMAT_PARAMETER]
+        return parameters
+
+    def get_response_serializers(self):
+        serializer = getattr(self.view, "response_schema", None) or (
+            super().get_response_serializers()
+        )
+        responses = {
+            304: NOT_MODIFIED,
+            (400, "application/json"): ERROR_400,
+            (429, "application/json"): ERROR_429,
+        }
+        if isinstance(serializer, dict):
+            return {**serializer, **responses}
+        if getattr(self.view, "action", None) == "list":
+            return {
+                (200, "application/json"): serializer,
+                (200, "text/csv"): CSV_LIST,
+                **responses,
+            }
+        if getattr(self.view, "action", None) == "retrieve":
+            responses[(404, "application/json")] = ERROR_404
+        return {200: serializer, **responses}
+
+
+# Viewsets -------------------------------------------------------------------------------
+
+
+class ApiViewMixin(ConditionalMixin):
+    # Public and read-only: no accounts, so every client is throttled by address.
+    authentication_classes = []
+    throttle_classes = [AnonymousThrottle]
+    content_negotiation_class = StrictContentNegotiation
+    schema = TrackerSchema()
+
+
+class StableOrderMixin:
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # A stable order, so that pages neither repeat nor skip records.
+        ordering = queryset.query.order_by or queryset.model._meta.ordering
+        return queryset.order_by(*ordering, "pk")
+
+
+class TrackerViewSet(ApiViewMixin, StableOrderMixin, viewsets.ReadOnlyModelViewSet):
+    """List (filtered, paginated or CSV) and detail of one resource's published records."""
+
+    resource = ""
+    lookup_field = "slug"
+    # Anything up to the next slash reaches the view, which answers 404 in JSON.
+    lookup_value_regex = "[^/]+"
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = Pagination
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
+    def records(self):
+        """The published records, before filtering and prefetching."""
+        raise NotImplementedError
+
+    def prepare(self, queryset):
+        """What the serializer reads, fetched in a fixed number of queries."""
+        return exports.RESOURCES[self.resource].prepare(queryset)
+
+    def get_queryset(self):
+        return self.prepare(self.records())
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) != "list":
+            renderers = [r for r in renderers if r.format != "csv"]
+        return renderers
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format == "csv":
+            queryset = self.filter_queryset(self.records())
+            return exports.csv_response(self.resource, queryset)
+        return super().list(request, *args, **kwargs)
+
+    def lookup_value(self, value):
+        return value
+
+    def get_object(self):
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        try:
+            return self.get_queryset().get(**{self.lookup_field: self.lookup_value(value)})
+        except (ValueError, TypeError, OverflowError, self.get_queryset().model.DoesNotExist):
+            raise exceptions.NotFound(
+                _("No published record has the identifier %(value)s.") % {"value": value}
+            ) from None
+
+    @classmethod
+    def everything(cls, request):
+        """All published records, serialized as in the list (for dataset.json)."""
+        view = cls(request=request, format_kwarg=None, action="list", kwargs={})
+        queryset = view.get_queryset()
+        queryset = queryset.order_by(*queryset.model._meta.ordering, "pk")
+        return cls.serializer_class(queryset, many=True, context={"request": request}).data
+
+
+def describe(resource, noun, lookup_description, **extra):
+    """The schema's words for a resource's list and detail."""
+    return extend_schema_view(
+        list=extend_schema(
+            summary=f"List {resource}",
+            description=extra.get("list")
+            or f"Published {resource}, filtered by the same parameters as the public pages; "
+            "paginated, or every matching row with format=csv.",
+        ),
+        retrieve=extend_schema(
+            summary=f"One {noun}",
+            description=extra.get("retrieve")
+            or f"One published {noun}; 404 if there is none (drafts are never shown).",
+            parameters=[
+                OpenApiParameter(
+                    extra.get("lookup", "slug"),
+                    extra.get("lookup_type", str),
+                    OpenApiParameter.PATH,
+                    description=lookup_description,
+                )
+            ],
+        ),
+    )
+
+
+def current_statuses():
+    """Each country's statuses in force today, national first, for the country list."""
+    return Prefetch(
+        "statuses",
+        queryset=Status.objects.current()
+        .select_related("indicator", "value", "subdivision")
+        .prefetch_related(exports.public_citations())
+        .order_by(F("subdivision__name").asc(nulls_first=True), "indicator__order", "pk"),
+        to_attr="current_statuses",
+    )
+
+
+@describe(
+    "countries",
+    "country",
+    _("ISO 3166-1 alpha-2 code, in any case (mx, MX)."),
+    lookup="code",
+    list=_(
+        "Every ISO 3166-1 country with its UN M49 regions and its current statuses at a "
+        "glance. updated_since selects countries whose statuses changed (added, edited, "
+        "unpublished or deleted) since then."
+    ),
+    retrieve=_(
+        "A country with its current statuses (national and sub-national) and the full "
+        "timeline of every indicator: law, practice, caveat and citations for each status."
+    ),
+)
+class CountryViewSet(TrackerViewSet):
+    resource = "countries"
+    filterset_class = CountryFilter
+    serializer_class = CountrySerializer
+    lookup_field = "iso2"
+    lookup_url_kwarg = "code"
+
+    def records(self):
+        return Country.objects.all()
+
+    def get_queryset(self):
+        queryset = self.prepare(self.records())
+        if getattr(self, "action", None) == "retrieve":
+            return queryset
+        return queryset.prefetch_related(current_statuses())
+
+    def get_serializer_class(self):
+        if getattr(self, "action", None) == "retrieve":
+            return CountryDetailSerializer
+        return CountrySerializer
+
+    def lookup_value(self, value):
+        return value.upper()
+
+    def get_object(self):
+        country = super().get_object()
+        country.published_statuses = list(
+            exports.prepare_statuses(Status.objects.published().filter(country=country)).order_by(
+                F("subdivision__name").asc(nulls_first=True),
+                "indicator__order",
+                "-effective_from",
+            )
+        )
+        return country
+
+
+@describe("indicators", "indicator", _("The indicator's slug."))
+class IndicatorViewSet(TrackerViewSet):
+    resource = "indicators"
+    filterset_class = IndicatorFilter
+    serializer_class = IndicatorSerializer
+
+    def records(self):
+        return Indicator.objects.published()
+
+
+@describe(
+    "statuses",
+    "status",
+    _("The status's id."),
+    lookup="id",
+    lookup_type=int,
+    list=_(
+        "Every published status: a country's (or subdivision's) answer on an indicator from "
+        "a date, with law, practice and citations. current=true keeps those in force today."
+    ),
+)
+class StatusViewSet(TrackerViewSet):
+    resource = "statuses"
+    filterset_class = StatusFilter
+    serializer_class = StatusSerializer
+    lookup_field = "pk"
+    lookup_url_kwarg = "id"
+
+    def records(self):
+        return Status.objects.published()
+
+    def lookup_value(self, value):
+        if not value.isdigit() or int(value) > MAX_ID:
+            raise ValueError(value)
+        return int(value)
+
+
+@describe("laws", "law", _("The law's slug."))
+class LawViewSet(TrackerViewSet):
+    resource = "laws"
+    filterset_class = LawFilter
+    serializer_class = LawSerializer
+
+    def records(self):
+        return Law.objects.published()
+
+
+@describe("pilots", "pilot", _("The pilot's slug."))
+class PilotViewSet(TrackerViewSet):
+    resource = "pilots"
+    filterset_class = PilotFilter
+    serializer_class = PilotSerializer
+
+    def records(self):
+        return Pilot.objects.published()
+
+
+@describe("pledges", "pledge", _("The pledge's slug."))
+class PledgeViewSet(TrackerViewSet):
+    resource = "pledges"
+    filterset_class = PledgeFilter
+    serializer_class = PledgeSerializer
+
+    def records(self):
+        return Pledge.objects.published()
+
+
+@describe("figures", "figure", _("The figure's slug."))
+class FigureViewSet(TrackerViewSet):
+    resource = "figures"
+    filterset_class = FigureFilter
+    serializer_class = FigureSerializer
+
+    def records(self):
+        return Figure.objects.published()
+
+
+@describe("sources", "source", _("The source's slug."))
+class SourceViewSet(TrackerViewSet):
+    resource = "sources"
+    filterset_class = SourceFilter
+    serializer_class = SourceSerializer
+
+    def records(self):
+        return Source.objects.published()
+
+
+@describe("organisations", "organisation", _("The organisation's slug."))
+class OrganisationViewSet(TrackerViewSet):
+    resource = "organisations"
+    filterset_class = OrganisationFilter
+    serializer_class = OrganisationSerializer
+
+    def records(self):
+        return Organisation.objects.published()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List withdrawn records"),
+        description=_(
+            "Records that left the public dataset, unpublished or deleted, newest first: "
+            "remove them from a mirror. Sync with updated_since (withdrawn at or after). When "
+            "an indicator is withdrawn, drop its statuses too; when a source is, drop the "
+            "citations of it. A record published again leaves this list and shows in its "
+            "resource's updated_since."
+        ),
+    )
+)
+class WithdrawalViewSet(ApiViewMixin, StableOrderMixin, viewsets.GenericViewSet):
+    resource = "withdrawals"
+    filterset_class = WithdrawalFilter
+    serializer_class = WithdrawalSerializer
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = Pagination
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
+    def get_queryset(self):
+        return Withdrawal.objects.all()
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        if request.accepted_renderer.format == "csv":
+            return exports.csv_response(self.resource, queryset)
+        page = self.paginate_queryset(queryset)
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+
+# The resources of the API, in the order the root and dataset.json list them.
+VIEWSETS = {
+    "countries": CountryViewSet,
+    "indicators": IndicatorViewSet,
+    "statuses": StatusViewSet,
+    "laws": LawViewSet,
+    "pilots": PilotViewSet,
+    "pledges": PledgeViewSet,
+    "figures": FigureViewSet,
+    "sources": SourceViewSet,
+    "organisations": OrganisationViewSet,
+}
+
+
+def string_parameters(filterset_classes):
+    """Filters whose choices come from the data (slugs) are strings in the schema."""
+    for filterset_class in filterset_classes:
+        for filter_field in filterset_class.base_filters.values():
+            dynamic_choices = callable(filter_field.extra.get("choices"))
+            by_method = filter_field.method and isinstance(
+                filter_field, (django_filters.ChoiceFilter, django_filters.ModelChoiceFilter)
+            )
+            if dynamic_choices or by_method:
+                extend_schema_field(OpenApiTypes.STR)(filter_field)
+
+
+string_parameters([viewset.filterset_class for viewset in VIEWSETS.values()] + [WithdrawalFilter])
+
+ROUTE_NAMES = {
+    "countries": "country",
+    "indicators": "indicator",
+    "statuses": "status",
+    "laws": "law",
+    "pilots": "pilot",
+    "pledges": "pledge",
+    "figures": "figure",
+    "sources": "source",
+    "organisations": "organisation",
+    "withdrawals": "withdrawal",
+}
+
+
+# Root and bulk downloads ----------------------------------------------------------------
+
+
+def uri(description):
+    return {"type": "string", "format": "uri", "description": description}
+
+
+VERSION_PROPERTIES = {
+    "version": {
+        "type": "string",
+        "description": "The published dataset's version: its last change and a hash of it.",
+    },
+    "last_modified": {
+        "type": "string",
+        "format": "date-time",
+        "description": "When the published dataset last changed (ISO 8601, UTC).",
+    },
+    "licence": {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "description": "The data's licence: name, title and path.",
+    },
+}
+ROOT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "resources": {
+            "type": "object",
+            "additionalProperties": {"type": "string", "format": "uri"},
+            "description": "Each resource's list, by resource name.",
+        },
+        "withdrawals": uri("Records that left the public dataset, to remove from mirrors."),
+        "dataset_json": uri("The whole published dataset as one JSON document."),
+        "datapackage": uri("The whole published dataset as a Frictionless Data Package."),
+        "schema": uri("The OpenAPI 3 schema of this API."),
+        "docs": uri("This API's documentation."),
+        **VERSION_PROPERTIES,
+    },
+}
+
+
+class ApiRootView(ApiViewMixin, APIView):
+    """The ATD Tracker API: published records on alternatives to immigration detention."""
+
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    response_schema = {200: OpenApiResponse(ROOT_SCHEMA)}
+
+    @extend_schema(
+        summary=_("API root"),
+        description=_("Links to every resource, the bulk downloads and the documentation."),
+    )
+    def get(self, request, format=None):
+        def link(name):
+            return reverse(name, request=request)
+
+        return Response(
+            {
+                "resources": {
+                    name: link(f"api:{route}-list")
+                    for name, route in ROUTE_NAMES.items()
+                    if name in VIEWSETS
+                },
+                "withdrawals": link("api:withdrawal-list"),
+                "dataset_json": link("api:dataset-json"),
+                "datapackage": link("api:datapackage"),
+                "schema": link("api:schema"),
+                "docs": link("api:docs"),
+                "version": self.dataset_version.label,
+                "last_modified": self.dataset_version.last_modified.isoformat().replace(
+                    "+00:00", "Z"
+                ),
+                "licence": exports.LICENCE,
+            }
+        )
+
+
+DATASET_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "description": "The dataset's name: atd-tracker."},
+        **VERSION_PROPERTIES,
+        **{
+            name: {
+                "type": "array",
+                "items": {
+                    "$ref": f"#/components/schemas/{viewset.serializer_class.__name__[:-10]}"
+                },
+                "description": f"Every published record of {name}, as in its list.",
+            }
+            for name, viewset in VIEWSETS.items()
+        },
+    },
+}
+
+
+class DatasetView(ApiViewMixin, APIView):
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = FirstRendererNegotiation
+    response_schema = {200: OpenApiResponse(DATASET_SCHEMA)}
+
+    @extend_schema(
+        summary=_("The whole published dataset as JSON"),
+        description=_(
+            "Every published record of every resource, as in the lists, in one response."
+        ),
+    )
+    def get(self, request, format=None):
+        version = self.dataset_version
+        data = {
+            "name": "atd-tracker",
+            "version": version.label,
+            "last_modified": version.last_modified.isoformat().replace("+00:00", "Z"),
+            "licence": exports.LICENCE,
+            **{name: viewset.everything(request) for name, viewset in VIEWSETS.items()},
+        }
+        return Response(
+            data, headers={"Content-Disposition": 'inline; filename="atd-tracker.json"'}
+        )
+
+
+class DataPackageView(ApiViewMixin, APIView):
+    renderer_classes = [ZipRenderer]
+    content_negotiation_class = FirstRendererNegotiation
+    response_schema = {(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)}
+
+    @extend_schema(
+        summary=_("The whole published dataset as a Frictionless Data Package"),
+        description=_(
+            "A zip of one CSV per resource (plus indicator values and citations) and "
+            "datapackage.json describing every field, with the dataset's version and licence "
+            "(CC-BY-4.0). Open it with frictionless, pandas or R."
+        ),
+    )
+    def get(self, request, format=None):
+        response = HttpResponse(
+            exports.build_datapackage(self.dataset_version), content_type="application/zip"
+        )
+        response["Content-Disposition"] = 'attachment; filename="atd-tracker-datapackage.zip"'
+        return response
+
+
+# Schema and documentation ---------------------------------------------------------------
+
+STARTED = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+
+
+def with_content_etag(view):
+    """ETag from the content, Last-Modified from the start of the process, and 304s.
+
+    For the schema and the docs, which change with the code (a deploy), not the data.
+    """
+
+    def stamped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Last-Modified"] = http_date(STARTED.timestamp())
+        return response
+
+    return decorator_from_middleware(ConditionalGetMiddleware)(stamped)
+
+
+class SchemaView(SpectacularAPIView):
+    throttle_classes = [AnonymousThrottle]
+
+
+schema_view = with_content_etag(SchemaView.as_view())
+
+
+DOCS_TEMPLATE = """{% extends "base.html" %}{% load i18n %}
+{% block title %}{% translate "API documentation" %}{% endblock %}
+{% block content %}
+<h1>{% translate "ATD Tracker API, version 1" %}</h1>
+<p>{% blocktranslate %}Read-only JSON over HTTP, no key needed: the published records of the
+tracker, the same ones and with the same filters as the public pages. The machine-readable
+description is the <a href="{{ schema_url }}">OpenAPI 3 schema</a>; every URL below also opens
+in a browser as the <a href="{{ root_url }}">browsable API</a>.{% endblocktranslate %}</p>
+<ul>
+<li>{% blocktranslate %}<strong>Identifiers never change</strong>: countries by ISO 3166-1
+alpha-2 code (any case in URLs and filters), statuses by id, everything else by slug. Each
+record has <code>url</code> (itself in the API) and, where the site has a page for it,
+<code>public_url</code>.{% endblocktranslate %}</li>
+<li>{% blocktranslate %}<strong>Dates</strong> are ISO 8601. <code>*_on</code> and
+<code>*_from</code> fields are full dates; the matching <code>*_date</code> field gives the date
+as precisely as the source does (<code>2020</code>, <code>2020-11</code> or
+<code>2020-11-15</code>). Times are UTC.{% endblocktranslate %}</li>
+<li>{% blocktranslate %}<strong>Citations</strong> are embedded in every record that makes a
+claim: the source (slug, title, publisher, date, address) with a quote.{% endblocktranslate %}</li>
+<li>{% blocktranslate %}<strong>Lists</strong> are paginated: <code>page</code> from 1 and
+<code>page_size</code> from 1 to {{ max_page_size }} (default {{ page_size }}); the
+<code>Link</code> header carries the first, prev, next and last pages. <code>format=csv</code>
+returns every matching row instead, streamed.{% endblocktranslate %}</li>
+<li>{% blocktranslate %}<strong>Filters</strong>: <code>country</code> (repeatable),
+<code>region</code>, <code>indicator</code>, <code>value</code>, <code>status</code>,
+<code>kind</code>, <code>q</code>, <code>updated_since</code> and <code>ordering</code> (a
+leading <code>-</code> reverses), where the resource has them. Unknown parameters are ignored;
+a malformed value gets HTTP 400 with a JSON body naming the parameter.{% endblocktranslate %}</li>
+<li>{% blocktranslate %}<strong>Syncing</strong>: every response has an <code>ETag</code> and
+<code>Last-Modified</code>; send them back as <code>If-None-Match</code> or
+<code>If-Modified-Since</code> to get 304 Not Modified. Fetch changes with
+<code>updated_since</code> and remove what <a href="{{ withdrawals_url }}">withdrawals</a>
+lists.{% endblocktranslate %}</li>
+<li>{% blocktranslate %}<strong>Bulk</strong>: <a href="{{ dataset_url }}">dataset.json</a>
+and the <a href="{{ datapackage_url }}">Frictionless Data Package</a> (a zip of CSVs and
+datapackage.json), licensed {{ licence }}.{% endblocktranslate %}</li>
+<li>{% blocktranslate %}<strong>Limits</strong>: {{ rate }} requests per client address; past
+that, 429 with a <code>Retry-After</code> header. Browser apps may call the API from any
+origin (CORS).{% endblocktranslate %}</li>
+</ul>
+<nav aria-label="{% translate 'Endpoints' %}"><ul>
+{% for operation in operations %}
+<li><a href="#{{ operation.id }}"><code>{{ operation.path }}</code></a>
+{{ operation.summary }}</li>
+{% endfor %}
+</ul></nav>
+{% for operation in operations %}
+<section id="{{ operation.id }}">
+<h2><code>GET {{ operation.path }}</code></h2>
+<p><strong>{{ operation.summary }}</strong></p>
+{% if operation.description %}<p>{{ operation.description }}</p>{% endif %}
+{% if operation.parameters %}<table>
+<caption>{% translate "Parameters" %}</caption>
+<thead><tr>
+<th scope="col">{% translate "Name" %}</th><th scope="col">{% translate "In" %}</th>
+<th scope="col">{% translate "Type" %}</th><th scope="col">{% translate "Description" %}</th>
+</tr></thead>
+<tbody>{% for p in operation.parameters %}<tr>
+<th scope="row"><code>{{ p.name }}</code></th><td>{{ p.in }}</td><td>{{ p.type }}</td>
+<td>{{ p.description|linebreaksbr }}</td>
+</tr>{% endfor %}</tbody>
+</table>{% endif %}
+{% if operation.fields %}<table>
+<caption>{% translate "Fields of the response" %}</caption>
+<thead><tr>
+<th scope="col">{% translate "Field" %}</th><th scope="col">{% translate "Type" %}</th>
+<th scope="col">{% translate "Description" %}</th>
+</tr></thead>
+<tbody>{% for f in operation.fields %}<tr>
+<th scope="row"><code>{{ f.name }}</code></th><td>{{ f.type }}</td>
+<td>{{ f.description|linebreaksbr }}</td>
+</tr>{% endfor %}</tbody>
+</table>{% endif %}
+<p>{% translate "Responses" %}:
+{% for code, text in operation.responses %}<strong>{{ code }}</strong> {{ text }}
+{% if not forloop.last %}; {% endif %}{% endfor %}</p>
+</section>
+{% endfor %}
+{% endblock %}
+"""
+
+
+def _type_of(schema, components):
+    schema = _resolve(schema, components)
+    if "oneOf" in schema or "allOf" in schema:
+        options = schema.get("oneOf") or schema.get("allOf")
+        return " | ".join(_type_of(option, components) for option in options)
+    kind = schema.get("type", "object")
+    if kind == "array":
+        kind = f"array of {_type_of(schema.get('items', {}), components)}"
+    elif schema.get("format"):
+        kind = f"{kind} ({schema['format']})"
+    if schema.get("enum"):
+        kind += ": " + ", ".join(str(value) for value in schema["enum"] if value is not None)
+    if schema.get("nullable"):
+        kind += ", nullable"
+    return kind
+
+
+def _resolve(schema, components):
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    if "allOf" in schema and len(schema["allOf"]) == 1:
+        schema = {
+            **_resolve(schema["allOf"][0], components),
+            **{key: value for key, value in schema.items() if key != "allOf"},
+        }
+    return schema
+
+
+def _fields(schema, components, prefix="", depth=0):
+    """Every field of a response schema, nested ones with dotted names (results[].slug)."""
+    schema = _resolve(schema, components)
+    if schema.get("type") == "array":
+        yield from _fields(schema.get("items", {}), components, prefix + "[]", depth)
+        return
+    if depth > 4:
+        return
+    for name, field in schema.get("properties", {}).items():
+        resolved = _resolve(field, components)
+        path = f"{prefix}.{name}" if prefix else name
+        yield {
+            "name": path,
+            "type": _type_of(field, components),
+            "description": field.get("description") or resolved.get("description", ""),
+        }
+        inner = resolved.get("items", {}) if resolved.get("type") == "array" else resolved
+        if "properties" in _resolve(inner, components):
+            yield from _fields(resolved, components, path, depth + 1)
+
+
+def docs_operations(schema):
+    components = schema.get("components", {}).get("schemas", {})
+    for path, methods in schema.get("paths", {}).items():
+        operation = methods.get("get")
+        if not operation:
+            continue
+        responses = operation.get("responses", {})
+        body = responses.get("200", {}).get("content", {})
+        main = body.get("application/json", {}).get("schema")
+        yield {
+            "id": operation["operationId"],
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "description": operation.get("description", ""),
+            "parameters": [
+                {
+                    "name": parameter["name"],
+                    "in": parameter["in"],
+                    "type": _type_of(parameter.get("schema", {}), components),
+                    "description": parameter.get("description", ""),
+                }
+                for parameter in operation.get("parameters", [])
+            ],
+            "fields": list(_fields(main, components)) if main else [],
+            "responses": [
+                (code, response.get("description", "")) for code, response in responses.items()
+            ],
+        }
+
+
+def docs(request):
+    """The API's documentation for people, generated from the same OpenAPI schema."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    template = engines["django"].from_string(DOCS_TEMPLATE)
+    context = {
+        "operations": list(docs_operations(schema)),
+        "schema_url": reverse("api:schema"),
+        "root_url": reverse("api:root"),
+        "withdrawals_url": reverse("api:withdrawal-list"),
+        "dataset_url": reverse("api:dataset-json"),
+        "datapackage_url": reverse("api:datapackage"),
+        "page_size": PAGE_SIZE,
+        "max_page_size": MAX_PAGE_SIZE,
+        "rate": AnonymousThrottle().get_rate(),
+        "licence": exports.LICENCE["name"],
+    }
+    return HttpResponse(template.render(context, request))
+
+
+docs_view = with_content_etag(docs)
+
+
+def not_found(request, path=""):
+    """Any other URL under /api/v1/: 404 in JSON (or the same URL with its trailing slash)."""
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(
+                request.path + "/" + (f"?{query}" if query else "")
+            )
+    return JsonResponse({"detail": str(_("Not found."))}, status=404)

@@ -1,0 +1,1092 @@
+"""Flat exports of the published dataset: CSV per resource, the data package, the version.
+
+One definition per resource of its CSV columns (name, Frictionless type, description and
+how to read it from a record) serves the `format=csv` API lists, the public list pages'
+"Download CSV" link and the Frictionless Data Package, so a column means the same in all.
+
+    csv_response("laws", LawFilter(request.GET, queryset=...).qs)  # every row, streamed
+    columns("laws")                                                 # the column definitions
+    build_datapackage()                                             # the zip, as bytes
+    dataset_version()                                               # ETag and Last-Modified
+
+Header names are the column names: stable, lowercase, language-neutral. Lists of slugs
+(a law's indicators, a pilot's target groups) are joined with "; " in one cell.
+"""
+
+import csv
+import datetime
+import decimal
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from countries.models import Country
+from practices.models import (
+    Citation,
+    Figure,
+    Indicator,
+    IndicatorValue,
+    Law,
+    Organisation,
+    Pilot,
+    Pledge,
+    Source,
+    Status,
+    Withdrawal,
+    format_partial_date,
+)
+
+# Rows fetched (and prefetched) per round trip while streaming a CSV.
+CHUNK_SIZE = 500
+LIST_SEPARATOR = "; "
+
+LICENCE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: its header, Frictionless type, description and accessor."""
+
+    name: str
+    type: str
+    description: str
+    get: Callable
+    enum: tuple = ()
+    required: bool = False
+
+    def schema(self):
+        descriptor = {"name": self.name, "type": self.type, "description": self.description}
+        constraints = {}
+        if self.required:
+            constraints["required"] = True
+        if self.enum:
+            constraints["enum"] = list(self.enum)
+        if constraints:
+            descriptor["constraints"] = constraints
+        return descriptor
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A resource's columns, keys, and how to fetch what the columns read."""
+
+    name: str
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+    published: Callable[[], QuerySet]
+    prepare: Callable[[QuerySet], QuerySet]
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: tuple[dict, ...] = field(default_factory=tuple)
+
+
+def site_url(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def slugs(records):
+    return LIST_SEPARATOR.join(record.slug for record in records)
+
+
+def code_or_none(place):
+    return place.iso2 if place is not None else None
+
+
+def choices(model_choices):
+    return tuple(value for value, _label in model_choices)
+
+
+def country_column(required=False):
+    return Column(
+        "country",
+        "string",
+        "ISO 3166-1 alpha-2 code of the country, uppercase (empty for a regional or "
+        "international record).",
+        lambda r: code_or_none(r.country),
+        required=required,
+    )
+
+
+def subdivision_column():
+    return Column(
+        "subdivision",
+        "string",
+        "ISO 3166-2 code of the subdivision for a sub-national record (e.g. MX-CHP), "
+        "otherwise empty.",
+        lambda r: r.subdivision.code if r.subdivision_id else None,
+    )
+
+
+def partial_date_columns(stem, date_field, date_property, what):
+    return (
+        Column(
+            date_field,
+            "date",
+            f"{what}, as a full date (a year alone is stored as 1 January, a month as its "
+            f"first day); see {date_property} for the precision the source gives.",
+            lambda r: getattr(r, date_field),
+        ),
+        Column(
+            date_property,
+            "string",
+            f"{what}, as precisely as the source gives it: YYYY, YYYY-MM or YYYY-MM-DD.",
+            lambda r: format_partial_date(getattr(r, date_field), getattr(r, f"{stem}_precision")),
+        ),
+    )
+
+
+SOURCES_COLUMN = Column(
+    "sources",
+    "string",
+    'Slugs of the published sources cited for this record, separated by "; " '
+    "(quotes are in the citations resource of the data package and in the API).",
+    lambda r: LIST_SEPARATOR.join(c.source.slug for c in r.public_citations),
+)
+
+
+def public_url_column(what):
+    return Column("public_url", "string", f"The {what}'s page on the ATD Tracker.", public_url)
+
+
+def public_url(record):
+    return site_url(record.get_absolute_url())
+
+
+TIMESTAMP_COLUMNS = (
+    Column(
+        "created_at",
+        "datetime",
+        "When the record was created (ISO 8601, UTC).",
+        lambda r: r.created_at,
+    ),
+    Column(
+        "updated_at",
+        "datetime",
+        "When the record last changed (ISO 8601, UTC); what updated_since filters on.",
+        lambda r: r.updated_at,
+    ),
+    Column(
+        "last_reviewed_on",
+        "date",
+        "When a researcher last checked the record against its sources.",
+        lambda r: r.last_reviewed_on,
+    ),
+)
+
+
+def with_citations(queryset):
+    return queryset.with_citations() if hasattr(queryset, "with_citations") else queryset
+
+
+def public_citations():
+    return Prefetch(
+        "citations",
+        queryset=Citation.objects.published().select_related("source"),
+        to_attr="public_citations",
+    )
+
+
+def published_organisations(relation):
+    return Prefetch(
+        relation,
+        queryset=Organisation.objects.published().order_by("name", "pk"),
+        to_attr=f"public_{relation}",
+    )
+
+
+def current_flag():
+    """True when a status is the one in force today, by the one rule in StatusQuerySet."""
+    return Exists(Status.objects.current().filter(pk=OuterRef("pk")))
+
+
+def prepare_countries(queryset):
+    return queryset.select_related("region", "subregion", "intermediate_region")
+
+
+def prepare_statuses(queryset):
+    return (
+        queryset.select_related("country", "subdivision", "indicator", "value")
+        .prefetch_related(public_citations())
+        .annotate(is_current=current_flag())
+    )
+
+
+def prepare_laws(queryset):
+    return queryset.select_related("country", "subdivision").prefetch_related(
+        public_citations(),
+        Prefetch(
+            "indicators",
+            queryset=Indicator.objects.published().order_by("order", "name"),
+            to_attr="public_indicators",
+        ),
+        published_organisations("organisations"),
+    )
+
+
+def prepare_pilots(queryset):
+    return queryset.select_related("country", "subdivision").prefetch_related(
+        public_citations(),
+        published_organisations("implementers"),
+        published_organisations("government_partners"),
+        "target_groups",
+        "approaches",
+    )
+
+
+def prepare_cited(queryset):
+    return queryset.select_related("country", "subdivision").prefetch_related(public_citations())
+
+
+def prepare_pledges(queryset):
+    return queryset.select_related("country").prefetch_related(public_citations())
+
+
+def prepare_indicators(queryset):
+    return queryset.prefetch_related(
+        Prefetch("values", queryset=IndicatorValue.objects.order_by("rank"))
+    )
+
+
+def unchanged(queryset):
+    return queryset
+
+
+def region_columns(level, label):
+    return (
+        Column(
+            level,
+            "string",
+            f"Slug of the country's UN M49 {label}.",
+            lambda c: getattr(c, level).slug if getattr(c, f"{level}_id") else None,
+        ),
+        Column(
+            f"{level}_name",
+            "string",
+            f"Name of the country's UN M49 {label}.",
+            lambda c: getattr(c, level).name if getattr(c, f"{level}_id") else None,
+        ),
+    )
+
+
+COUNTRY_FOREIGN_KEY = {
+    "fields": "country",
+    "reference": {"resource": "countries", "fields": "iso2"},
+}
+
+
+RESOURCES = {
+    resource.name: resource
+    for resource in [
+        Resource(
+            name="countries",
+            title="Countries",
+            description="Every ISO 3166-1 country with its UN M49 regions. Statuses, laws, "
+            "pilots, pledges, figures and organisations refer to countries by iso2.",
+            columns=(
+                Column(
+                    "iso2",
+                    "string",
+                    "ISO 3166-1 alpha-2 code, uppercase; the country's identifier.",
+                    lambda c: c.iso2,
+                    required=True,
+                ),
+                Column(
+                    "code",
+                    "string",
+                    "The alpha-2 code in lowercase, as used in URLs.",
+                    lambda c: c.code,
+                ),
+                Column("iso3", "string", "ISO 3166-1 alpha-3 code.", lambda c: c.iso3),
+                Column(
+                    "numeric",
+                    "string",
+                    "ISO 3166-1 numeric code, three digits with leading zeros.",
+                    lambda c: c.numeric,
+                ),
+                Column("name", "string", "Short English name.", lambda c: c.name),
+                Column(
+                    "official_name", "string", "Official English name.", lambda c: c.official_name
+                ),
+                *region_columns("region", "region"),
+                *region_columns("subregion", "sub-region"),
+                *region_columns("intermediate_region", "intermediate region"),
+                public_url_column("country"),
+            ),
+            published=lambda: Country.objects.all(),
+            prepare=prepare_countries,
+            primary_key=("iso2",),
+        ),
+        Resource(
+            name="indicators",
+            title="Indicators",
+            description="The questions tracked for every country.",
+            columns=(
+                Column(
+                    "slug",
+                    "string",
+                    "The indicator's identifier.",
+                    lambda i: i.slug,
+                    required=True,
+                ),
+                Column("name", "string", "Short name.", lambda i: i.name),
+                Column(
+                    "question",
+                    "string",
+                    "The question answered for each country.",
+                    lambda i: i.question,
+                ),
+                Column(
+                    "description", "string", "What the indicator covers.", lambda i: i.description
+                ),
+                Column(
+                    "order", "integer", "Indicators are listed by this number.", lambda i: i.order
+                ),
+                Column(
+                    "values",
+                    "string",
+                    'Slugs of the indicator\'s values in legend order, separated by "; ".',
+                    lambda i: slugs(i.values.all()),
+                ),
+                public_url_column("indicator"),
+                *TIMESTAMP_COLUMNS,
+            ),
+            published=lambda: Indicator.objects.published(),
+            prepare=prepare_indicators,
+            primary_key=("slug",),
+        ),
+        Resource(
+            name="indicator_values",
+            title="Indicator values",
+            description="Each indicator's ordered vocabulary of answers, with map colours.",
+            columns=(
+                Column(
+                    "indicator",
+                    "string",
+                    "Slug of the indicator.",
+                    lambda v: v.indicator.slug,
+                    required=True,
+                ),
+                Column(
+                    "slug",
+                    "string",
+                    "The value's identifier within its indicator.",
+                    lambda v: v.slug,
+                    required=True,
+                ),
+                Column("label", "string", "The answer as shown in legends.", lambda v: v.label),
+                Column(
+                    "rank", "integer", "Position in the legend: 1 comes first.", lambda v: v.rank
+                ),
+                Column(
+                    "colour",
+                    "string",
+                    "Map colour, as a hex code like #1a7f4b.",
+                    lambda v: v.colour,
+                ),
+                Column("description", "string", "What the answer means.", lambda v: v.description),
+            ),
+            published=lambda: IndicatorValue.objects.filter(
+                indicator__in=Indicator.objects.published()
+            ).order_by("indicator__order", "indicator__slug", "rank"),
+            prepare=lambda qs: qs.select_related("indicator"),
+            primary_key=("indicator", "slug"),
+            foreign_keys=(
+                {"fields": "indicator", "reference": {"resource": "indicators", "fields": "slug"}},
+            ),
+        ),
+        Resource(
+            name="statuses",
+            title="Statuses",
+            description="A country's (or subdivision's) answer on an indicator, in force from a "
+            "date. Each place has a timeline per indicator; is_current marks today's status.",
+            columns=(
+                Column("id", "integer", "The status's identifier.", lambda s: s.pk, required=True),
+                country_column(required=True),
+                subdivision_column(),
+                Column(
+                    "indicator", "string", "Slug of the indicator.", lambda s: s.indicator.slug
+                ),
+                Column(
+                    "value",
+                    "string",
+                    "Slug of the answer, one of the indicator's values.",
+                    lambda s: s.value.slug,
+                ),
+                Column(
+                    "value_label",
+                    "string",
+                    "The answer as shown in legends.",
+                    lambda s: s.value.label,
+                ),
+                *partial_date_columns(
+                    "effective", "effective_from", "effective_date", "When this status took effect"
+                ),
+                Column(
+                    "is_current",
+                    "boolean",
+                    "True for the status in force today for its place and indicator (derived "
+                    "from the timeline on the day of the download).",
+                    lambda s: s.is_current,
+                ),
+                Column(
+                    "legal_position",
+                    "string",
+                    "What the law or binding policy says.",
+                    lambda s: s.legal_position,
+                ),
+                Column(
+                    "practice",
+                    "string",
+                    "What sources observe in practice, especially where it departs from the law.",
+                    lambda s: s.practice,
+                ),
+                Column(
+                    "practice_differs",
+                    "boolean",
+                    "True when sources show practice departing from the legal position.",
+                    lambda s: s.practice_differs,
+                ),
+                Column(
+                    "caveat",
+                    "string",
+                    "What a reader must not miss about this status.",
+                    lambda s: s.caveat,
+                ),
+                SOURCES_COLUMN,
+                public_url_column("status"),
+                *TIMESTAMP_COLUMNS,
+            ),
+            published=lambda: Status.objects.published(),
+            prepare=prepare_statuses,
+            primary_key=("id",),
+            foreign_keys=(
+                COUNTRY_FOREIGN_KEY,
+                {"fields": "indicator", "reference": {"resource": "indicators", "fields": "slug"}},
+                {
+                    "fields": ["indicator", "value"],
+                    "reference": {"resource": "indicator_values", "fields": ["indicator", "slug"]},
+                },
+            ),
+        ),
+        Resource(
+            name="laws",
+            title="Laws and policies",
+            description="Laws, regulations, court rulings, protocols, MOUs and policies.",
+            columns=(
+                Column("slug", "string", "The law's identifier.", lambda r: r.slug, required=True),
+                Column("title", "string", "Title.", lambda r: r.title),
+                country_column(),
+                subdivision_column(),
+                Column(
+                    "kind",
+                    "string",
+                    "What kind of instrument it is.",
+                    lambda r: r.kind,
+                    enum=choices(Law.Kind.choices),
+                ),
+                Column(
+                    "status",
+                    "string",
+                    "Where the instrument stands.",
+                    lambda r: r.status,
+                    enum=choices(Law.Status.choices),
+                ),
+                *partial_date_columns("adopted", "adopted_on", "adopted_date", "When adopted"),
+                *partial_date_columns(
+                    "in_force", "in_force_on", "in_force_date", "When it came into force"
+                ),
+                *partial_date_columns(
+                    "repealed", "repealed_on", "repealed_date", "When repealed or struck down"
+                ),
+                Column(
+                    "summary",
+                    "string",
+                    "What it provides, in the tracker's words.",
+                    lambda r: r.summary,
+                ),
+                Column(
+                    "indicators",
+                    "string",
+                    'Slugs of the indicators it bears on, separated by "; ".',
+                    lambda r: slugs(r.public_indicators),
+                ),
+                Column(
+                    "organisations",
+                    "string",
+                    'Slugs of issuing bodies or signatories, separated by "; ".',
+                    lambda r: slugs(r.public_organisations),
+                ),
+                SOURCES_COLUMN,
+                public_url_column("law"),
+                *TIMESTAMP_COLUMNS,
+            ),
+            published=lambda: Law.objects.published(),
+            prepare=prepare_laws,
+            primary_key=("slug",),
+            foreign_keys=(COUNTRY_FOREIGN_KEY,),
+        ),
+        Resource(
+            name="pilots",
+            title="Pilots and programmes",
+            description="Alternatives-to-detention pilots and programmes.",
+            columns=(
+                Column(
+                    "slug", "string", "The pilot's identifier.", lambda r: r.slug, required=True
+                ),
+                Column("name", "string", "Name.", lambda r: r.name),
+                country_column(),
+                subdivision_column(),
+                Column(
+                    "classification",
+                    "string",
+                    "Rights-based ATD, an enforcement-based measure, or an alternative form "
+                    "of detention (such as electronic tagging).",
+                    lambda r: r.classification,
+                    enum=choices(Pilot.Classification.choices),
+                ),
+                Column(
+                    "status",
+                    "string",
+                    "Where the pilot stands.",
+                    lambda r: r.status,
+                    enum=choices(Pilot.Status.choices),
+                ),
+                *partial_date_columns("started", "started_on", "started_date", "When it started"),
+                *partial_date_columns("ended", "ended_on", "ended_date", "When it ended"),
+                Column("description", "string", "What the pilot does.", lambda r: r.description),
+                Column(
+                    "outcomes", "string", "Evaluation results, if known.", lambda r: r.outcomes
+                ),
+                Column(
+                    "implementers",
+                    "string",
+                    'Slugs of implementing organisations, separated by "; ".',
+                    lambda r: slugs(r.public_implementers),
+                ),
+                Column(
+                    "government_partners",
+                    "string",
+                    'Slugs of government partners, separated by "; ".',
+                    lambda r: slugs(r.public_government_partners),
+                ),
+                Column(
+                    "target_groups",
+                    "string",
+                    'Slugs of the groups it serves (children, families...), separated by "; ".',
+                    lambda r: slugs(r.target_groups.all()),
+                ),
+                Column(
+                    "approaches",
+                    "string",
+                    'Slugs of its approaches (case management...), separated by "; ".',
+                    lambda r: slugs(r.approaches.all()),
+                ),
+                SOURCES_COLUMN,
+                public_url_column("pilot"),
+                *TIMESTAMP_COLUMNS,
+            ),
+            published=lambda: Pilot.objects.published(),
+            prepare=prepare_pilots,
+            primary_key=("slug",),
+            foreign_keys=(COUNTRY_FOREIGN_KEY,),
+        ),
+        Resource(
+            name="pledges",
+            title="Pledges",
+            description="States' public commitments at international forums.",
+            columns=(
+                Column(
+                    "slug", "string", "The pledge's identifier.", lambda r: r.slug, required=True
+                ),
+                country_column(required=True),
+                Column(
+                    "forum", "string", 'Where it was made, e.g. "IMRF 2022".', lambda r: r.forum
+                ),
+                *partial_date_columns("pledged", "pledged_on", "pledged_date", "When pledged"),
+                Column("text", "string", "What was pledged.", lambda r: r.text),
+                Column(
+                    "gcm_objective",
+                    "integer",
+                    "Global Compact for Migration objective, 1 to 23 (13 is detention).",
+                    lambda r: r.gcm_objective,
+                ),
+                Column(
+                    "status",
+                    "string",
+                    "Progress on the pledge.",
+                    lambda r: r.status,
+                    enum=choices(Pledge.Status.choices),
+                ),
+                Column("progress", "string", "Progress since the pledge.", lambda r: r.progress),
+                SOURCES_COLUMN,
+                public_url_column("pledge"),
+                *TIMESTAMP_COLUMNS,
+            ),
+            published=lambda: Pledge.objects.published(),
+            prepare=prepare_pledges,
+            primary_key=("slug",),
+            foreign_keys=(COUNTRY_FOREIGN_KEY,),
+        ),
+        Resource(
+            name="figures",
+            title="Figures",
+            description="Numbers sources report: people detained, released or referred.",
+            columns=(
+                Column(
+                    "slug", "string", "The figure's identifier.", lambda r: r.slug, required=True
+                ),
+                country_column(),
+                subdivision_column(),
+                Column(
+                    "measure",
+                    "string",
+                    "What was counted, as a slug (children-detained, people-released...); "
+                    "the kind filter selects on it.",
+                    lambda r: r.measure,
+                ),
+                Column(
+                    "description", "string", "What the number counts.", lambda r: r.description
+                ),
+                Column("value", "number", "The number.", lambda r: r.value),
+                Column(
+                    "unit",
+                    "string",
+                    "What the number counts in.",
+                    lambda r: r.unit,
+                    enum=choices(Figure.Unit.choices),
+                ),
+                *partial_date_columns(
+                    "period_start", "period_start", "period_start_date", "Start of the period"
+                ),
+                *partial_date_columns(
+                    "period_end", "period_end", "period_end_date", "End of the period"
+                ),
+                Column(
+                    "period",
+                    "string",
+                    "The period in ISO 8601: a date, or start/end (… for an unknown start).",
+                    lambda r: r.period,
+                ),
+                SOURCES_COLUMN,
+                public_url_column("figure"),
+                *TIMESTAMP_COLUMNS,
+            ),
+            published=lambda: Figure.objects.published(),
+            prepare=prepare_cited,
+            primary_key=("slug",),
+            foreign_keys=(COUNTRY_FOREIGN_KEY,),
+        ),
+        Resource(
+            name="sources",
+            title="Sources",
+            description="Articles, reports and statements that records cite.",
+            columns=(
+                Column(
+                    "slug", "string", "The source's identifier.", lambda r: r.slug, required=True
+                ),
+                Column("title", "string", "Title.", lambda r: r.title),
+                Column(
+                    "author", "string", "Author, where the source names one.", lambda r: r.author
+                ),
+                Column("publisher", "string", "Publisher.", lambda r: r.publisher),
+                Column(
+                    "kind",
+                    "string",
+                    "What kind of source it is.",
+                    lambda r: r.kind,
+                    enum=choices(Source.Kind.choices),
+                ),
+                *partial_date_columns(
+                    "published", "published_on", "published_date", "When it was published"
+                ),
+                Column("url", "string", "The source's own address on the web.", lambda r: r.url),
+                public_url_column("source"),
+                *TIMESTAMP_COLUMNS,
+            ),
+            published=lambda: Source.objects.published(),
+            prepare=unchanged,
+            primary_key=("slug",),
+        ),
+        Resource(
+            name="organisations",
+            title="Organisations",
+            description="Government bodies, NGOs, UN agencies and networks.",
+            columns=(
+                Column(
+                    "slug",
+                    "string",
+                    "The organisation's identifier.",
+                    lambda r: r.slug,
+                    required=True,
+                ),
+                Column("name", "string", "Name.", lambda r: r.name),
+                Column("short_name", "string", "Acronym or short name.", lambda r: r.short_name),
+                Column(
+                    "kind",
+                    "string",
+                    "What kind of organisation it is.",
+                    lambda r: r.kind,
+                    enum=choices(Organisation.Kind.choices),
+                ),
+                country_column(),
+                Column("website", "string", "The organisation's website.", lambda r: r.url),
+                Column("description", "string", "What it does.", lambda r: r.description),
+                *TIMESTAMP_COLUMNS,
+            ),
+            published=lambda: Organisation.objects.published(),
+            prepare=lambda qs: qs.select_related("country"),
+            primary_key=("slug",),
+            foreign_keys=(COUNTRY_FOREIGN_KEY,),
+        ),
+        Resource(
+            name="withdrawals",
+            title="Withdrawn records",
+            description="Records that left the public dataset (unpublished or deleted).",
+            columns=(
+                Column(
+                    "resource",
+                    "string",
+                    "The API resource the record belonged to.",
+                    lambda w: w.resource,
+                    required=True,
+                ),
+                Column(
+                    "identifier",
+                    "string",
+                    "The record's identifier in that resource (slug, or id for statuses).",
+                    lambda w: w.identifier,
+                    required=True,
+                ),
+                Column(
+                    "reason",
+                    "string",
+                    "Unpublished or deleted.",
+                    lambda w: w.reason,
+                    enum=choices(Withdrawal.Reason.choices),
+                ),
+                Column(
+                    "withdrawn_at",
+                    "datetime",
+                    "When it left the public dataset (ISO 8601, UTC).",
+                    lambda w: w.withdrawn_at,
+                ),
+            ),
+            published=lambda: Withdrawal.objects.all(),
+            prepare=unchanged,
+            primary_key=("resource", "identifier"),
+        ),
+    ]
+}
+
+# The resources cited records belong to, for the citations table of the data package.
+CITED_RESOURCES = ("statuses", "laws", "pilots", "pledges", "figures")
+CITATIONS = Resource(
+    name="citations",
+    title="Citations",
+    description="Every claim's sources: which record cites which source, with the quote.",
+    columns=(
+        Column(
+            "resource",
+            "string",
+            "The resource of the citing record.",
+            lambda c: c[0],
+            required=True,
+            enum=CITED_RESOURCES,
+        ),
+        Column(
+            "record",
+            "string",
+            "The citing record's identifier (slug, or id for statuses).",
+            lambda c: c[1],
+            required=True,
+        ),
+        Column(
+            "source",
+            "string",
+            "Slug of the cited source.",
+            lambda c: c[2].source.slug,
+            required=True,
+        ),
+        Column("quote", "string", "A short exact quote from the source.", lambda c: c[2].quote),
+        Column(
+            "locator", "string", "Page or paragraph of the quote, if any.", lambda c: c[2].locator
+        ),
+    ),
+    published=lambda: None,
+    prepare=unchanged,
+    foreign_keys=({"fields": "source", "reference": {"resource": "sources", "fields": "slug"}},),
+)
+
+# What the data package holds, in this order (withdrawals are for syncing, not data).
+PACKAGE_RESOURCES = (
+    "countries",
+    "indicators",
+    "indicator_values",
+    "statuses",
+    "laws",
+    "pilots",
+    "pledges",
+    "figures",
+    "sources",
+    "organisations",
+)
+
+
+def columns(resource: str) -> tuple[Column, ...]:
+    """The CSV columns of a resource ("laws", "countries"...), in order."""
+    return RESOURCES[resource].columns
+
+
+def description(resource: str, name: str) -> str:
+    """A column's description, to reuse in the API schema for a field of the same name."""
+    spec = RESOURCES.get(resource)
+    for column in spec.columns if spec else ():
+        if column.name == name:
+            return column.description
+    return ""
+
+
+def cell(value):
+    """A value as CSV text: ISO 8601 dates, true/false, empty for none."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value, datetime.UTC) if timezone.is_aware(value) else value
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    return str(value)
+
+
+def rows(resource: str, queryset: QuerySet) -> Iterator[list[str]]:
+    """The header, then one row per record of the queryset (prefetched chunk by chunk)."""
+    spec = RESOURCES[resource]
+    yield [column.name for column in spec.columns]
+    # Drop the caller's prefetches: the columns need their own, under known names.
+    prepared = spec.prepare(queryset.prefetch_related(None))
+    for record in prepared.iterator(chunk_size=CHUNK_SIZE):
+        yield [cell(column.get(record)) for column in spec.columns]
+
+
+class _Echo:
+    """A file-like object whose write() hands back the line, for streaming csv.writer."""
+
+    def write(self, value):
+        return value
+
+
+def csv_response(
+    resource: str, queryset: QuerySet, filename: str | None = None
+) -> StreamingHttpResponse:
+    """Stream every row of a queryset (already filtered, never capped) as CSV.
+
+    `resource` names the columns to use ("laws", "countries"...; see RESOURCES). The
+    queryset should come from the resource's published() queryset and its FilterSet.
+    """
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows(resource, queryset)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename or resource}.csv"'
+    return response
+
+
+def citation_rows() -> Iterator[tuple]:
+    """(resource, record identifier, citation) for every published record's citations."""
+    for resource in CITED_RESOURCES:
+        spec = RESOURCES[resource]
+        queryset = spec.published().prefetch_related(public_citations())
+        if resource == "statuses":
+            queryset = queryset.order_by("pk")
+        for record in queryset.iterator(chunk_size=CHUNK_SIZE):
+            identifier = str(record.pk) if resource == "statuses" else record.slug
+            for citation in record.public_citations:
+                yield resource, identifier, citation
+
+
+def _write_csv(records: Iterable[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows(records)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _package_resource(spec: Resource) -> dict:
+    schema = {"fields": [column.schema() for column in spec.columns], "missingValues": [""]}
+    if spec.primary_key:
+        schema["primaryKey"] = list(spec.primary_key)
+    if spec.foreign_keys:
+        schema["foreignKeys"] = list(spec.foreign_keys)
+    return {
+        "name": spec.name,
+        "path": f"{spec.name}.csv",
+        "title": spec.title,
+        "description": spec.description,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "dialect": {"delimiter": ",", "quoteChar": '"', "header": True},
+        "schema": schema,
+    }
+
+
+def datapackage_descriptor(version=None) -> dict:
+    """datapackage.json: every resource and field described, with version and licence."""
+    version = version or dataset_version()
+    specs = [RESOURCES[name] for name in PACKAGE_RESOURCES] + [CITATIONS]
+    return {
+        "profile": "tabular-data-package",
+        "name": "atd-tracker",
+        "title": "ATD Tracker: alternatives to immigration detention",
+        "description": "The published records of the ATD Tracker: country statuses on each "
+        "indicator with their timelines, laws, ATD pilots, pledges, figures, the sources every "
+        "claim cites, and the organisations involved. Identifiers (ISO codes, slugs, status "
+        "ids) never change. Lists of slugs in one cell are separated by '; '. Note that "
+        "Namibia's code is NA: read the CSVs with keep_default_na=False (pandas) or "
+        'na.strings = "" (R).',
+        "version": version.label,
+        "created": cell(version.last_modified),
+        "homepage": site_url("/"),
+        "licenses": [LICENCE],
+        "sources": [{"title": "ATD Tracker", "path": site_url("/")}],
+        "resources": [_package_resource(spec) for spec in specs],
+    }
+
+
+def build_datapackage(version: "DatasetVersion | None" = None) -> bytes:
+    """The whole published dataset as a zip of one CSV per resource plus datapackage.json.
+
+    Files are dated by the dataset's version, so one version always gives the same bytes.
+    """
+    version = version or dataset_version()
+    stamp = version.last_modified.timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+
+        def add(name, data):
+            archive.writestr(zipfile.ZipInfo(name, stamp), data, zipfile.ZIP_DEFLATED)
+
+        descriptor = datapackage_descriptor(version)
+        add("datapackage.json", json.dumps(descriptor, indent=2, ensure_ascii=False))
+        for name in PACKAGE_RESOURCES:
+            add(f"{name}.csv", _write_csv(rows(name, RESOURCES[name].published())))
+        header = [column.name for column in CITATIONS.columns]
+        citations = (
+            [cell(column.get(row)) for column in CITATIONS.columns] for row in citation_rows()
+        )
+        add("citations.csv", _write_csv([header, *citations]))
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class DatasetVersion:
+    """What identifies one state of the published dataset."""
+
+    tag: str
+    last_modified: datetime.datetime
+    counts: dict
+
+    @property
+    def label(self):
+        """Human-readable and sortable: 2024-07-15T10:22:31Z-1a2b3c4d."""
+        return f"{self.last_modified:%Y-%m-%dT%H:%M:%SZ}-{self.tag[:8]}"
+
+
+EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+def _stamp(label, queryset, moment):
+    """One row: (label, latest moment, number of rows) of a queryset."""
+    # A plain QuerySet: translation-aware ones (modeltranslation) reorder the columns,
+    # and a UNION needs the same columns in the same order in every part.
+    queryset = QuerySet(model=queryset.model, query=queryset.query.chain())
+    return (
+        queryset.order_by()
+        .annotate(part=Value(label, output_field=CharField()))
+        .values("part")
+        .annotate(latest=Max(moment, output_field=DateTimeField()), total=Count("pk"))
+        .values_list("part", "latest", "total")
+    )
+
+
+def dataset_version() -> DatasetVersion:
+    """The version of the published dataset, in one query (a UNION ALL of aggregates).
+
+    It changes whenever anything public changes: a published record edited (updated_at),
+    published or withdrawn (counts, withdrawn_at), a citation or indicator value edited
+    (their history), or a status taking effect today (the latest effective date so far).
+    Today's date is part of the tag because current statuses are derived from it.
+    """
+    today = datetime.date.today()
+    parts = [
+        _stamp(name, RESOURCES[name].published(), "updated_at")
+        for name in ("indicators", "statuses", "laws", "pilots", "pledges", "figures")
+    ]
+    parts += [
+        _stamp("sources", Source.objects.published(), "updated_at"),
+        _stamp("organisations", Organisation.objects.published(), "updated_at"),
+        _stamp("withdrawals", Withdrawal.objects.all(), "withdrawn_at"),
+        _stamp("citations", Citation.history.all(), "history_date"),
+        _stamp("indicator_values", IndicatorValue.history.all(), "history_date"),
+        _stamp(
+            "effective",
+            Status.objects.published().filter(effective_from__lte=today),
+            Cast("effective_from", DateTimeField()),
+        ),
+        _stamp("countries", Country.objects.all(), Cast(Value(None), DateTimeField())),
+    ]
+    union = parts[0].union(*parts[1:], all=True)
+    found = {part: (_moment(latest), total) for part, latest, total in union}
+    moments = [moment for moment, _total in found.values() if moment is not None]
+    last_modified = max(moments, default=EPOCH).replace(microsecond=0)
+    digest = hashlib.sha256(
+        repr((today.isoformat(), sorted((k, str(v[0]), v[1]) for k, v in found.items()))).encode()
+    ).hexdigest()
+    return DatasetVersion(
+        tag=digest,
+        last_modified=last_modified,
+        counts={part: total for part, (_moment_, total) in found.items()},
+    )
+
+
+def _moment(value):
+    """A UNION's column as an aware datetime, whatever the database returned."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value) or datetime.datetime.fromisoformat(value)
+    elif isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        value = datetime.datetime.combine(value, datetime.time())
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=datetime.UTC)
+    return value

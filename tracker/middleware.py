@@ -1,0 +1,141 @@
+"""Middleware for running in production: probes, bounded input, replica reads, client address."""
+
+from urllib.parse import unquote_to_bytes
+
+from csp.middleware import CSPMiddleware
+from django.conf import settings
+from django.db import connections
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+from . import health
+from .routers import REPLICA, replica_reads
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz before host validation and the HTTPS redirect.
+
+    Docker, the reverse proxy and load balancers probe an app container by its address
+    ("web:8000", "127.0.0.1:8000") over plain HTTP, which ALLOWED_HOSTS and
+    SECURE_SSL_REDIRECT would otherwise turn into 400 or 301.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info in ("/healthz", "/healthz/"):
+            return health.healthz(request)
+        return self.get_response(request)
+
+
+class ScopedCSPMiddleware(CSPMiddleware):
+    """The Content-Security-Policy of settings, relaxed for styles where third-party HTML needs it.
+
+    Public pages satisfy the strict policy. The Django admin (django-simple-history's pages)
+    and DRF's browsable API write `style` attributes, so under the admin URL and /api/ the
+    policy also allows inline styles; inline scripts stay forbidden everywhere.
+    """
+
+    INLINE_STYLES = {"style-src": ["'unsafe-inline'"]}
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if (
+            not report_only
+            and parts.update is None
+            and request.path_info.startswith(("/" + settings.ADMIN_URL, "/api/"))
+        ):
+            parts.update = self.INLINE_STYLES
+        return parts
+
+
+class QueryStringMiddleware:
+    """Refuse malformed query strings before any view parses them.
+
+    - longer than MAX_QUERY_STRING_LENGTH: 414 (gunicorn's request line limit is about the
+      same, deploy/gunicorn.conf.py; this holds the line under any server);
+    - not UTF-8 once percent-decoded, or holding a NUL character: 400. Django would replace
+      the bytes silently and PostgreSQL refuses NUL in any text it compares, so either would
+      reach a filter as a value that nobody sent.
+
+    Under /api/ the answer is JSON, like the API's other errors.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if len(query) > settings.MAX_QUERY_STRING_LENGTH:
+            message = _("The query string is too long: use at most %(count)d characters.") % {
+                "count": settings.MAX_QUERY_STRING_LENGTH
+            }
+            return self.refuse(request, message, 414)
+        if "%" in query:
+            try:
+                decoded = unquote_to_bytes(query).decode("utf-8")
+            except UnicodeDecodeError:
+                return self.refuse(request, _("The query string is not valid UTF-8."), 400)
+            if "\x00" in decoded:
+                return self.refuse(request, _("The query string holds a NUL character."), 400)
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse(request, message, status):
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=status)
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+class ReplicaReadsMiddleware:
+    """Let public GET requests read from the replica (see tracker/routers.py for the rule)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def is_public_read(request):
+        return request.method in SAFE_METHODS and not request.path_info.startswith(
+            "/" + settings.ADMIN_URL
+        )
+
+    def __call__(self, request):
+        public_read = self.is_public_read(request)
+        with replica_reads(public_read):
+            response = self.get_response(request)
+        if (
+            public_read
+            and REPLICA in connections
+            and response.streaming
+            and not response.is_async
+            and not isinstance(response, FileResponse)
+        ):
+            # CSV downloads query while the body streams, after this call has returned.
+            response.streaming_content = _streamed_on_replica(response.streaming_content)
+        return response
+
+
+def _streamed_on_replica(chunks):
+    with replica_reads():
+        yield from chunks
+
+
+def client_ip(request):
+    """The visitor's address, for login lockouts (AXES_CLIENT_IP_CALLABLE).
+
+    Behind TRUSTED_PROXY_COUNT reverse proxies, each appends the address it received from to
+    X-Forwarded-For, so the client is that many entries from the right; anything further
+    left was written by the client and is not trusted.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = [
+        address.strip()
+        for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if address.strip()
+    ]
+    if count and len(forwarded) >= count:
+        return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")
