@@ -1,5 +1,7 @@
+from collections import Counter
+
 from django import forms
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
@@ -43,20 +45,16 @@ def indicator_map(indicator):
     by_code = {status.country.code: status for status in statuses}
     names = dict(Country.objects.values_list("iso2", "name"))
     names = {code.lower(): name for code, name in names.items()}
-    values = indicator.values.annotate(
-        country_count=Count(
-            "statuses",
-            filter=Q(statuses__in=[s.pk for s in statuses]),
-        ),
-        differs_count=Count(
-            "statuses",
-            filter=Q(statuses__in=[s.pk for s in statuses if s.practice_differs]),
-        ),
-    )
+    countries = Counter(status.value_id for status in statuses)
+    differing = Counter(status.value_id for status in statuses if status.practice_differs)
+    legend = list(indicator.values.all())
+    for value in legend:
+        value.country_count = countries[value.pk]
+        value.differs_count = differing[value.pk]
     return {
         "indicator": indicator,
         "shapes": coloured_shapes(by_code, names),
-        "legend": values,
+        "legend": legend,
         "map_statuses": statuses,
     }
 

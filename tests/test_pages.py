@@ -21,18 +21,18 @@ pytestmark = pytest.mark.django_db
 # * the chosen indicator, and the indicators again to draw the switch
 # * five kinds of latest changes
 # * countries, laws, pilots and pledges counted for the headline figures
-# * the indicator's current statuses, country names, its values with counts
+# * the indicator's current statuses, country names, its values
 HOME_QUERIES = 15
 # Expect 12 queries:
 # * the country with its regions
 # * its statuses, their citations, and the last review date
 # * laws, pilots, pledges and figures, each with its citations
 COUNTRY_QUERIES = 12
-# Expect 6 queries:
+# Expect 5 queries:
 # * the indicator and its values
-# * current statuses, country names, legend counts
+# * current statuses, country names (the legend counts them in Python)
 # * sub-national statuses
-INDICATOR_QUERIES = 6
+INDICATOR_QUERIES = 5
 # Expect 5 queries:
 # * count and page of laws
 # * the filter form's choices: countries, regions, indicators
