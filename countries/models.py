@@ -28,15 +28,6 @@ class Region(models.Model):
         return self.name
 
 
-class CountryQuerySet(models.QuerySet):
-    def in_region(self, region):
-        """Countries in a region at any M49 level."""
-        return self.filter(Q(region=region) | Q(subregion=region) | Q(intermediate_region=region))
-
-    def by_code(self, iso2):
-        return self.filter(iso2=iso2.upper())
-
-
 class Country(models.Model):
     """An ISO 3166-1 country, loaded from pycountry and the UN M49 taxonomy (never typed)."""
 
@@ -64,8 +55,6 @@ class Country(models.Model):
         related_name="+",
         verbose_name=_("intermediate region"),
     )
-
-    objects = CountryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

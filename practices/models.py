@@ -276,9 +276,6 @@ class Cited(Curated):
     class Meta(Curated.Meta):
         abstract = True
 
-    def has_sources(self):
-        return self.citations.exists()
-
     def can_be_published(self, sources=None):
         """A claim is published only with at least one source (SOURCE_REQUIRED).
 
