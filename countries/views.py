@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from practices.models import Figure, Indicator, Law, Pilot, Pledge, Status, timelines
+from tracker.caching import cache_on_dataset
 from tracker.filters import CountryCodesField
 from tracker.pages import filtered_list
 
@@ -35,6 +36,7 @@ def get_country(code):
         raise Http404(_("No country has the ISO code %(code)s.") % {"code": code}) from None
 
 
+@cache_on_dataset
 def country_list(request):
     countries = Country.objects.select_related("region", "subregion").prefetch_related(
         current_statuses()
@@ -49,6 +51,7 @@ def country_list(request):
     )
 
 
+@cache_on_dataset
 def country_detail(request, code):
     country = get_country(code)
     statuses = (
@@ -99,6 +102,7 @@ class CompareForm(forms.Form):
         return countries
 
 
+@cache_on_dataset
 def compare(request):
     """Two to four countries side by side, indicator by indicator, differences marked."""
     codes = [code.strip().upper() for code in request.GET.getlist("country") if code.strip()]

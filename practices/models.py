@@ -973,6 +973,40 @@ class Withdrawal(models.Model):
         return f"{self.resource}/{self.identifier} ({self.reason})"
 
 
+class Revision(models.Model):
+    """One row counting changes to the dataset: the version that ETags and caches key on.
+
+    Every save or delete of a curated record, citation, indicator value, vocabulary term or
+    country bumps it (practices.signals), in the same transaction as the change, as do the
+    commands that write in bulk. Reading it is one query on one row, whatever the data's size.
+    """
+
+    number = models.PositiveBigIntegerField(_("number"), default=0)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dataset revision")
+        verbose_name_plural = _("dataset revisions")
+
+    def __str__(self):
+        return f"{self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+    @classmethod
+    def current(cls):
+        """The revision row, or an unsaved revision 0 before the first change."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1, changed_at=EPOCH)
+
+    @classmethod
+    def bump(cls, using=None):
+        revisions = cls.objects.using(using)
+        now = timezone.now()
+        if not revisions.filter(pk=1).update(number=F("number") + 1, changed_at=now):
+            revisions.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
+
+
+EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
 def latest_changes(limit=20, country=None, indicator=None):
     """The most recently changed published records of every kind, newest first.
 

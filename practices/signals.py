@@ -1,10 +1,18 @@
-"""Keep the list of withdrawn records that partners' mirrors sync from."""
+"""Keep the list of withdrawn records that partners' mirrors sync from, and the revision.
 
-from django.db.models.signals import post_delete, post_save, pre_save
+Any saved or deleted row of the dataset (countries and practices, not their history)
+bumps the dataset revision that ETags and the response cache key on.
+"""
+
+from django.apps import apps
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
+from simple_history.models import HistoricalChanges
 
-from .models import Curated, Withdrawal
+from .models import Curated, Revision, Withdrawal
+
+DATASET_APPS = {"countries", "practices"}
 
 # The API resource name and public identifier of each curated model.
 RESOURCES = {
@@ -62,3 +70,27 @@ def record_deletion(sender, instance, **kwargs):
             identifier=identifier,
             defaults={"reason": Withdrawal.Reason.DELETED, "withdrawn_at": timezone.now()},
         )
+
+
+def is_dataset_row(sender):
+    return (
+        sender._meta.apps is apps  # not a migration's frozen model
+        and sender._meta.app_label in DATASET_APPS
+        and sender is not Revision
+        and not issubclass(sender, HistoricalChanges)
+    )
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def bump_revision(sender, using, raw=False, **kwargs):
+    # Raw saves are a restore loading a dump, which bumps once at the end.
+    if is_dataset_row(sender) and not raw:
+        Revision.bump(using)
+
+
+@receiver(m2m_changed)
+def bump_revision_on_links(sender, action, using, **kwargs):
+    # sender is the through model: Law.indicators.through and the like.
+    if action in ("post_add", "post_remove", "post_clear") and is_dataset_row(sender):
+        Revision.bump(using)

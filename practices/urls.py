@@ -1,5 +1,7 @@
 from django.urls import path
 
+from tracker.caching import cache_on_dataset
+
 from . import views
 from .feeds import IndicatorChangesFeed
 
@@ -8,7 +10,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("indicators/", views.indicator_list, name="indicator-list"),
     path("indicators/<slug:slug>/", views.indicator_detail, name="indicator-detail"),
-    path("indicators/<slug:slug>/feed/", IndicatorChangesFeed(), name="indicator-feed"),
+    path(
+        "indicators/<slug:slug>/feed/",
+        cache_on_dataset(IndicatorChangesFeed()),
+        name="indicator-feed",
+    ),
     path("laws/", views.law_list, name="law-list"),
     path("laws/<slug:slug>/", views.law_detail, name="law-detail"),
     path("pilots/", views.pilot_list, name="pilot-list"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from countries.models import Country
 from countries.worldmap import coloured_shapes
+from tracker.caching import cache_on_dataset
 from tracker.pages import filtered_list
 
 from .filters import FigureFilter, LawFilter, PilotFilter, PledgeFilter, SourceFilter
@@ -59,6 +60,7 @@ def indicator_map(indicator):
     }
 
 
+@cache_on_dataset
 def home(request):
     form = IndicatorChoiceForm(request.GET or None)
     status = 200
@@ -83,11 +85,13 @@ def home(request):
     return render(request, "home.html", context, status=status)
 
 
+@cache_on_dataset
 def indicator_list(request):
     indicators = Indicator.objects.published().prefetch_related("values")
     return render(request, "practices/indicator_list.html", {"indicators": indicators})
 
 
+@cache_on_dataset
 def indicator_detail(request, slug):
     indicator = get_object_or_404(
         Indicator.objects.published().prefetch_related("values"), slug=slug
@@ -103,11 +107,13 @@ def indicator_detail(request, slug):
     return render(request, "practices/indicator_detail.html", context)
 
 
+@cache_on_dataset
 def law_list(request):
     laws = Law.objects.published().select_related("country", "subdivision")
     return filtered_list(request, "practices/law_list.html", LawFilter, laws, "laws")
 
 
+@cache_on_dataset
 def law_detail(request, slug):
     law = get_object_or_404(
         Law.objects.published()
@@ -122,11 +128,13 @@ def law_detail(request, slug):
     return render(request, "practices/law_detail.html", {"law": law, "record": law})
 
 
+@cache_on_dataset
 def pilot_list(request):
     pilots = Pilot.objects.published().select_related("country", "subdivision")
     return filtered_list(request, "practices/pilot_list.html", PilotFilter, pilots, "pilots")
 
 
+@cache_on_dataset
 def pilot_detail(request, slug):
     pilot = get_object_or_404(
         Pilot.objects.published()
@@ -143,11 +151,13 @@ def pilot_detail(request, slug):
     return render(request, "practices/pilot_detail.html", {"pilot": pilot, "record": pilot})
 
 
+@cache_on_dataset
 def pledge_list(request):
     pledges = Pledge.objects.published().select_related("country")
     return filtered_list(request, "practices/pledge_list.html", PledgeFilter, pledges, "pledges")
 
 
+@cache_on_dataset
 def pledge_detail(request, slug):
     pledge = get_object_or_404(
         Pledge.objects.published().select_related("country").with_citations(), slug=slug
@@ -155,11 +165,13 @@ def pledge_detail(request, slug):
     return render(request, "practices/pledge_detail.html", {"pledge": pledge, "record": pledge})
 
 
+@cache_on_dataset
 def figure_list(request):
     figures = Figure.objects.published().select_related("country", "subdivision")
     return filtered_list(request, "practices/figure_list.html", FigureFilter, figures, "figures")
 
 
+@cache_on_dataset
 def figure_detail(request, slug):
     figure = get_object_or_404(
         Figure.objects.published().select_related("country", "subdivision").with_citations(),
@@ -168,6 +180,7 @@ def figure_detail(request, slug):
     return render(request, "practices/figure_detail.html", {"figure": figure, "record": figure})
 
 
+@cache_on_dataset
 def source_list(request):
     return filtered_list(
         request,
@@ -178,6 +191,7 @@ def source_list(request):
     )
 
 
+@cache_on_dataset
 def source_detail(request, slug):
     source = get_object_or_404(Source.objects.published(), slug=slug)
     return render(request, "practices/source_detail.html", {"source": source, "record": source})

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.utils import translation
 
 from countries.models import Country, Subdivision
@@ -175,3 +176,11 @@ def english_by_default():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a rolled-back test's revision can come again."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -17,30 +17,35 @@ from .conftest import (
 
 pytestmark = pytest.mark.django_db
 
-# Expect 15 queries:
+# Expect 16 queries:
+# * the dataset version (the cache key)
 # * the chosen indicator, and the indicators again to draw the switch
 # * five kinds of latest changes
 # * countries, laws, pilots and pledges counted for the headline figures
 # * the indicator's current statuses, country names, its values
-HOME_QUERIES = 15
-# Expect 12 queries:
+HOME_QUERIES = 16
+# Expect 13 queries:
+# * the dataset version (the cache key)
 # * the country with its regions
 # * its statuses, their citations, and the last review date
 # * laws, pilots, pledges and figures, each with its citations
-COUNTRY_QUERIES = 12
-# Expect 5 queries:
+COUNTRY_QUERIES = 13
+# Expect 6 queries:
+# * the dataset version (the cache key)
 # * the indicator and its values
 # * current statuses, country names (the legend counts them in Python)
 # * sub-national statuses
-INDICATOR_QUERIES = 5
-# Expect 5 queries:
+INDICATOR_QUERIES = 6
+# Expect 6 queries:
+# * the dataset version (the cache key)
 # * count and page of laws
 # * the filter form's choices: countries, regions, indicators
-LAW_LIST_QUERIES = 5
-# Expect 5 queries:
+LAW_LIST_QUERIES = 6
+# Expect 6 queries:
+# * the dataset version (the cache key)
 # * check the codes, the countries, their current statuses
 # * the indicators, the countries for the form
-COMPARE_QUERIES = 5
+COMPARE_QUERIES = 6
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ RFC 8288 Link headers, or with `format=csv` stream every matching row. Bad param
 """
 
 import datetime
-import hashlib
+import functools
 
 import django_filters
 from django.conf import settings
@@ -19,8 +19,6 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonRespons
 from django.middleware.http import ConditionalGetMiddleware
 from django.template import engines
 from django.urls import Resolver404, resolve
-from django.utils import translation
-from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.decorators import decorator_from_middleware
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext_lazy as _
@@ -85,7 +83,7 @@ from practices.serializers import (
 from tracker.filters import CountryCodesFilter, RegionFilter
 from tracker.middleware import client_ip
 
-from . import exports
+from . import caching, exports
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -256,8 +254,8 @@ class Pagination(PageNumberPagination):
 # Conditional requests -------------------------------------------------------------------
 
 
-class NotModified(exceptions.APIException):
-    """Raised once the conditions of a request hold; carries Django's 304 (or 412)."""
+class Answered(exceptions.APIException):
+    """Raised once a request is answered without running the view: a 304, or the cache."""
 
     def __init__(self, response):
         super().__init__()
@@ -265,11 +263,13 @@ class NotModified(exceptions.APIException):
 
 
 class ConditionalMixin:
-    """ETag and Last-Modified on every successful response; 304 on a matching request.
+    """ETag and Last-Modified on every successful response, 304s, and the response cache.
 
     Both derive from the published dataset's version (one query), so nothing else is
-    read for a request that its client already has. The ETag also depends on the URL
-    (with its query) and the negotiated media type, since those change the body.
+    read for a request that its client already has, and a response already rendered at
+    this version comes from the cache (tracker.caching). The key also depends on the URL
+    (with its query), the negotiated media type and the language, since those change the
+    body. Throttling and negotiation come first, as for any request.
     """
 
     def initial(self, request, *args, **kwargs):
@@ -278,25 +278,18 @@ class ConditionalMixin:
             return
         version = exports.dataset_version()
         media_type = getattr(request, "accepted_media_type", "")
-        # The body also depends on the URL, the media type and the language (indicator
-        # names and labels are translated).
-        language = translation.get_language()
-        digest = hashlib.sha256(
-            f"{version.tag}|{request.get_full_path()}|{media_type}|{language}".encode()
-        ).hexdigest()[:32]
-        self.etag = quote_etag(digest)
-        self.last_modified = version.last_modified
+        self.cache_key = caching.response_key(request._request, version, media_type)
+        self.etag = quote_etag(self.cache_key)
         self.dataset_version = version
-        response = get_conditional_response(
-            request._request,
-            etag=self.etag,
-            last_modified=int(version.last_modified.timestamp()),
-        )
+        response = caching.not_modified(request._request, self.etag, version)
+        if response is None and not media_type.startswith("text/html"):
+            # The browsable API (HTML) shows the visitor's login state: never shared.
+            response = caching.cached_response(self.cache_key)
         if response is not None:
-            raise NotModified(response)
+            raise Answered(response)
 
     def handle_exception(self, exc):
-        if isinstance(exc, NotModified):
+        if isinstance(exc, Answered):
             return exc.response
         return super().handle_exception(exc)
 
@@ -309,11 +302,17 @@ class ConditionalMixin:
             request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         if getattr(self, "etag", None) and response.status_code in (200, 304):
-            response["ETag"] = self.etag
-            response["Last-Modified"] = http_date(self.last_modified.timestamp())
-            # Caches may keep it but must ask again: the ETag makes that a cheap 304.
-            patch_cache_control(response, public=True, no_cache=True)
+            caching.stamp(response, self.etag, self.dataset_version)
+            if not request.accepted_media_type.startswith("text/html"):
+                self.keep(response)
         return response
+
+    def keep(self, response):
+        store = functools.partial(caching.store, self.cache_key)
+        if hasattr(response, "add_post_render_callback") and not response.is_rendered:
+            response.add_post_render_callback(store)
+        else:
+            store(response)
 
 
 # Schema ---------------------------------------------------------------------------------

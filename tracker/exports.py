@@ -25,20 +25,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import (
-    CharField,
-    Count,
-    DateTimeField,
     Exists,
-    Max,
     OuterRef,
     Prefetch,
     QuerySet,
-    Value,
 )
-from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from countries.models import Country
 from practices.models import (
@@ -50,11 +43,14 @@ from practices.models import (
     Organisation,
     Pilot,
     Pledge,
+    Revision,
     Source,
     Status,
     Withdrawal,
     format_partial_date,
 )
+
+from .release import release
 
 # Rows fetched (and prefetched) per round trip while streaming a CSV.
 CHUNK_SIZE = 500
@@ -1014,7 +1010,6 @@ class DatasetVersion:
 
     tag: str
     last_modified: datetime.datetime
-    counts: dict
 
     @property
     def label(self):
@@ -1022,71 +1017,16 @@ class DatasetVersion:
         return f"{self.last_modified:%Y-%m-%dT%H:%M:%SZ}-{self.tag[:8]}"
 
 
-EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-
-
-def _stamp(label, queryset, moment):
-    """One row: (label, latest moment, number of rows) of a queryset."""
-    # A plain QuerySet: translation-aware ones (modeltranslation) reorder the columns,
-    # and a UNION needs the same columns in the same order in every part.
-    queryset = QuerySet(model=queryset.model, query=queryset.query.chain())
-    return (
-        queryset.order_by()
-        .annotate(part=Value(label, output_field=CharField()))
-        .values("part")
-        .annotate(latest=Max(moment, output_field=DateTimeField()), total=Count("pk"))
-        .values_list("part", "latest", "total")
-    )
-
-
 def dataset_version() -> DatasetVersion:
-    """The version of the published dataset, in one query (a UNION ALL of aggregates).
+    """The version of the published dataset: one query on one row, whatever the data's size.
 
-    It changes whenever anything public changes: a published record edited (updated_at),
-    published or withdrawn (counts, withdrawn_at), a citation or indicator value edited
-    (their history), or a status taking effect today (the latest effective date so far).
-    Today's date is part of the tag because current statuses are derived from it.
+    It changes whenever the dataset does (any save or delete bumps the revision), when the
+    code does (the release), and every day, because current statuses derive from today's
+    date: a status may take effect today without anyone editing it.
     """
+    revision = Revision.current()
     today = datetime.date.today()
-    parts = [
-        _stamp(name, RESOURCES[name].published(), "updated_at")
-        for name in ("indicators", "statuses", "laws", "pilots", "pledges", "figures")
-    ]
-    parts += [
-        _stamp("sources", Source.objects.published(), "updated_at"),
-        _stamp("organisations", Organisation.objects.published(), "updated_at"),
-        _stamp("withdrawals", Withdrawal.objects.all(), "withdrawn_at"),
-        _stamp("citations", Citation.history.all(), "history_date"),
-        _stamp("indicator_values", IndicatorValue.history.all(), "history_date"),
-        _stamp(
-            "effective",
-            Status.objects.published().filter(effective_from__lte=today),
-            Cast("effective_from", DateTimeField()),
-        ),
-        _stamp("countries", Country.objects.all(), Cast(Value(None), DateTimeField())),
-    ]
-    union = parts[0].union(*parts[1:], all=True)
-    found = {part: (_moment(latest), total) for part, latest, total in union}
-    moments = [moment for moment, _total in found.values() if moment is not None]
-    last_modified = max(moments, default=EPOCH).replace(microsecond=0)
     digest = hashlib.sha256(
-        repr((today.isoformat(), sorted((k, str(v[0]), v[1]) for k, v in found.items()))).encode()
+        f"{release()}|{revision.number}|{revision.changed_at.isoformat()}|{today}".encode()
     ).hexdigest()
-    return DatasetVersion(
-        tag=digest,
-        last_modified=last_modified,
-        counts={part: total for part, (_moment_, total) in found.items()},
-    )
-
-
-def _moment(value):
-    """A UNION's column as an aware datetime, whatever the database returned."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = parse_datetime(value) or datetime.datetime.fromisoformat(value)
-    elif isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        value = datetime.datetime.combine(value, datetime.time())
-    if timezone.is_naive(value):
-        value = value.replace(tzinfo=datetime.UTC)
-    return value
+    return DatasetVersion(tag=digest, last_modified=revision.changed_at.replace(microsecond=0))

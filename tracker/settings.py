@@ -186,8 +186,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# Shared cache (API throttling, anything cached) in Redis when REDIS_URL is set, so that every
-# app container sees the same; otherwise per-process memory, fine for one `make run`.
+# Shared cache (API throttling, pages, API responses and bulk downloads cached on the dataset
+# version, see tracker/caching.py) in Redis when REDIS_URL is set, so that every app container
+# sees the same; otherwise per-process memory, fine for one `make run`.
 # Sessions live in the database (Django's default engine): app processes keep no state.
 if os.environ.get("REDIS_URL"):
     CACHES = {
@@ -202,6 +203,9 @@ if os.environ.get("REDIS_URL"):
     IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Seconds a cached response is kept. A data change makes it unreachable at once (its key holds
+# the dataset version); this only bounds how long an old version's entries take up memory.
+DATASET_CACHE_TIMEOUT = int(os.environ.get("DATASET_CACHE_TIMEOUT", str(24 * 3600)))
 
 # Security. DEBUG=false is the production path: it turns on the secure defaults below, each
 # of which an environment variable can still override (docs/deployment.md lists them).

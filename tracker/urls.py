@@ -6,6 +6,7 @@ from django.urls import include, path
 from countries.views import compare
 from practices.feeds import ChangesFeed
 
+from .caching import cache_on_dataset
 from .health import healthz
 from .views import search_page
 
@@ -21,7 +22,7 @@ urlpatterns += i18n_patterns(
     path("countries/", include("countries.urls")),
     path("compare/", compare, name="compare"),
     path("search/", search_page, name="search"),
-    path("feed/", ChangesFeed(), name="feed"),
+    path("feed/", cache_on_dataset(ChangesFeed()), name="feed"),
     path("", include("practices.urls")),
     prefix_default_language=False,
 )

@@ -1,9 +1,11 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from .caching import cache_on_dataset
 from .search import MAX_QUERY_LENGTH, search
 
 
+@cache_on_dataset
 def search_page(request):
     query = request.GET.get("q", "").strip()
     context = {"query": query, "results": []}

@@ -17,6 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from practices.models import Revision
+
 from .backup import checksum_path, sha256
 
 # Tables that must be empty, and the reference data that migrations load.
@@ -52,6 +54,7 @@ class Command(BaseCommand):
             for label in REPLACED:
                 apps.get_model(label)._default_manager.using(database).all().delete()
             loaded = self.load(path, database)
+            Revision.bump(database)  # cached pages and ETags of the old data are void
         total = sum(loaded.values())
         self.stdout.write(f"Restored {total:,} objects of {len(loaded)} kinds from {path}.")
 

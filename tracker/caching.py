@@ -1,0 +1,99 @@
+"""Responses cached on the dataset's version: public pages, API responses and bulk downloads.
+
+A response is stored in the shared cache (Redis when REDIS_URL is set, otherwise the
+process's memory) under a key made of the dataset version (the revision every save or
+delete bumps, the release and today's date), the language, the absolute URL and the
+representation. A change to the data changes the key, so a stale response is never served;
+old entries simply expire. The ETag is the same key, so a client's conditional request costs
+the one query that reads the revision, and nothing else.
+
+    @cache_on_dataset              # a public page
+    def country_detail(request, code): ...
+
+The API (tracker.api.ConditionalMixin) uses `response_key`, `cached_response` and `store`
+itself, after its throttling and content negotiation.
+"""
+
+import functools
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
+
+from .exports import dataset_version
+
+KEY_PREFIX = "dataset-response:"
+
+
+def response_key(request, version, representation=""):
+    """The cache key and ETag of what `request` gets at this dataset version."""
+    language = translation.get_language()
+    identity = f"{version.tag}|{language}|{request.build_absolute_uri()}|{representation}"
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+def cached_response(key):
+    """The stored response under `key`, or None."""
+    stored = cache.get(KEY_PREFIX + key)
+    if stored is None:
+        return None
+    content, headers = stored
+    response = HttpResponse(content, headers=headers)
+    response.from_cache = True
+    return response
+
+
+def is_cacheable(response):
+    return (
+        response.status_code == 200
+        and not isinstance(response, StreamingHttpResponse)
+        and not response.cookies
+        and not getattr(response, "from_cache", False)
+    )
+
+
+def store(key, response):
+    """Keep a rendered response under `key`, if it is a complete success."""
+    if is_cacheable(response):
+        headers = {name: value for name, value in response.items() if name != "Set-Cookie"}
+        cache.set(KEY_PREFIX + key, (response.content, headers), settings.DATASET_CACHE_TIMEOUT)
+
+
+def stamp(response, etag, version):
+    """ETag and Last-Modified from the dataset version; caches must revalidate (a 304)."""
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(version.last_modified.timestamp())
+    patch_cache_control(response, public=True, no_cache=True)
+    return response
+
+
+def not_modified(request, etag, version):
+    """Django's 304 (or 412) when the request's conditions hold, else None."""
+    return get_conditional_response(
+        request, etag=etag, last_modified=int(version.last_modified.timestamp())
+    )
+
+
+def cache_on_dataset(view):
+    """Serve a public page from the cache while the dataset is unchanged, with an ETag."""
+
+    @functools.wraps(view)
+    def cached_view(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        version = dataset_version()
+        key = response_key(request, version)
+        etag = quote_etag(key)
+        response = not_modified(request, etag, version) or cached_response(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            store(key, response)
+        if response.status_code in (200, 304):
+            stamp(response, etag, version)
+        return response
+
+    return cached_view
