@@ -882,14 +882,22 @@ def cell(value):
     return str(value)
 
 
-def rows(resource: str, queryset: QuerySet) -> Iterator[list[str]]:
-    """The header, then one row per record of the queryset (prefetched chunk by chunk)."""
+def rows(resource: str, queryset: QuerySet, chunk_size=CHUNK_SIZE) -> Iterator[list[str]]:
+    """The header, then one row per record of the queryset.
+
+    Records are fetched (and prefetched) chunk by chunk, so that a streamed export holds
+    little in memory; with chunk_size=None all at once, in a fixed number of queries.
+    """
     spec = RESOURCES[resource]
     yield [column.name for column in spec.columns]
     # Drop the caller's prefetches: the columns need their own, under known names.
     prepared = spec.prepare(queryset.prefetch_related(None))
-    for record in prepared.iterator(chunk_size=CHUNK_SIZE):
+    for record in in_chunks(prepared, chunk_size):
         yield [cell(column.get(record)) for column in spec.columns]
+
+
+def in_chunks(queryset, chunk_size):
+    return queryset.iterator(chunk_size=chunk_size) if chunk_size else queryset
 
 
 class _Echo:
@@ -916,14 +924,14 @@ def csv_response(
     return response
 
 
-def citation_rows() -> Iterator[tuple]:
+def citation_rows(chunk_size=CHUNK_SIZE) -> Iterator[tuple]:
     """(resource, record identifier, citation) for every published record's citations."""
     for resource in CITED_RESOURCES:
         spec = RESOURCES[resource]
         queryset = spec.published().prefetch_related(public_citations())
         if resource == "statuses":
             queryset = queryset.order_by("pk")
-        for record in queryset.iterator(chunk_size=CHUNK_SIZE):
+        for record in in_chunks(queryset, chunk_size):
             identifier = str(record.pk) if resource == "statuses" else record.slug
             for citation in record.public_citations:
                 yield resource, identifier, citation
@@ -983,6 +991,8 @@ def build_datapackage(version: "DatasetVersion | None" = None) -> bytes:
     """The whole published dataset as a zip of one CSV per resource plus datapackage.json.
 
     Files are dated by the dataset's version, so one version always gives the same bytes.
+    The zip is built in memory anyway, so records are fetched whole rather than in chunks:
+    a fixed number of queries, whatever the size of the dataset.
     """
     version = version or dataset_version()
     stamp = version.last_modified.timetuple()[:6]
@@ -995,10 +1005,10 @@ def build_datapackage(version: "DatasetVersion | None" = None) -> bytes:
         descriptor = datapackage_descriptor(version)
         add("datapackage.json", json.dumps(descriptor, indent=2, ensure_ascii=False))
         for name in PACKAGE_RESOURCES:
-            add(f"{name}.csv", _write_csv(rows(name, RESOURCES[name].published())))
+            add(f"{name}.csv", _write_csv(rows(name, RESOURCES[name].published(), None)))
         header = [column.name for column in CITATIONS.columns]
         citations = (
-            [cell(column.get(row)) for column in CITATIONS.columns] for row in citation_rows()
+            [cell(column.get(row)) for column in CITATIONS.columns] for row in citation_rows(None)
         )
         add("citations.csv", _write_csv([header, *citations]))
     return buffer.getvalue()
