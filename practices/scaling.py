@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from countries.models import Country, Subdivision
@@ -149,6 +149,17 @@ def chunks(items, size=ID_CHUNK):
 def raw_delete(queryset):
     # A raw delete sends no signals (so no Withdrawal rows) and loads nothing.
     return queryset._raw_delete(queryset.db)
+
+
+def refresh_statistics():
+    """Have PostgreSQL re-read the tables' sizes after a bulk write, as autovacuum would later.
+
+    Until then the planner still believes the tables hold the few rows it last saw, and picks
+    nested loops that take seconds on thousands of rows.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 @transaction.atomic

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/"
 PAGES = ["/", "/countries/mx/", "/laws/", "/laws/mx-2020-reform/", "/es/laws/", "/feed/"]
 API_URLS = [f"{API}laws/", f"{API}countries/mx/", f"{API}dataset.json", f"{API}datapackage.zip"]
+# Streamed as they are written the first time, kept once the whole stream has been sent.
+CSV_URLS = ["/laws/?format=csv", f"{API}statuses/?format=csv"]
 
 
 @pytest.fixture(autouse=True)
@@ -30,16 +32,17 @@ def law():
     return make_law()
 
 
-@pytest.mark.parametrize("url", PAGES + API_URLS)
+@pytest.mark.parametrize("url", PAGES + API_URLS + CSV_URLS)
 def test_a_repeated_request_is_served_from_the_cache_for_one_query(
     client, law, url, django_assert_num_queries
 ):
     first = client.get(url)
     assert first.status_code == 200
+    body = first.getvalue()
     with django_assert_num_queries(1):  # the dataset version
         again = client.get(url)
     assert again.status_code == 200
-    assert again.content == first.content
+    assert again.content == body
     assert again["Content-Type"] == first["Content-Type"]
     assert again["ETag"] == first["ETag"]
 
@@ -139,6 +142,14 @@ def test_the_browsable_api_is_rendered_for_each_visitor(client, law):
         again = client.get(f"{API}laws/", HTTP_ACCEPT="text/html")
     assert again.status_code == 200
     assert len(queries) > 1
+
+
+def test_a_stream_left_unread_is_not_kept(client, law):
+    first = client.get(f"{API}statuses/?format=csv")
+    first.close()  # the client went away before reading the body
+    again = client.get(f"{API}statuses/?format=csv")
+    assert again.streaming
+    assert b"mx" in again.getvalue().lower()
 
 
 def test_errors_are_not_cached(client, law):

@@ -19,7 +19,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
@@ -27,6 +27,8 @@ from django.utils.http import http_date, quote_etag
 from .exports import dataset_version
 
 KEY_PREFIX = "dataset-response:"
+# Streamed exports (CSV of every matching row) larger than this are streamed afresh each time.
+MAX_STREAMED_BYTES = 64 * 1024 * 1024
 
 
 def response_key(request, version, representation=""):
@@ -50,17 +52,36 @@ def cached_response(key):
 def is_cacheable(response):
     return (
         response.status_code == 200
-        and not isinstance(response, StreamingHttpResponse)
         and not response.cookies
         and not getattr(response, "from_cache", False)
     )
 
 
 def store(key, response):
-    """Keep a rendered response under `key`, if it is a complete success."""
-    if is_cacheable(response):
-        headers = {name: value for name, value in response.items() if name != "Set-Cookie"}
-        cache.set(KEY_PREFIX + key, (response.content, headers), settings.DATASET_CACHE_TIMEOUT)
+    """Keep a successful response under `key`; a streamed one once it has all been sent."""
+    if not is_cacheable(response):
+        return
+    headers = dict(response.items())
+    if response.streaming:
+        response.streaming_content = _kept_once_complete(key, response.streaming_content, headers)
+    else:
+        _set(key, response.content, headers)
+
+
+def _set(key, content, headers):
+    cache.set(KEY_PREFIX + key, (content, headers), settings.DATASET_CACHE_TIMEOUT)
+
+
+def _kept_once_complete(key, chunks, headers):
+    """Pass the chunks on and keep a copy: stored only if the stream ends, and not too big."""
+    kept, size = [], 0
+    for chunk in chunks:
+        yield chunk
+        size += len(chunk)
+        if size <= MAX_STREAMED_BYTES:
+            kept.append(chunk)
+    if size <= MAX_STREAMED_BYTES:
+        _set(key, b"".join(kept), headers)
 
 
 def stamp(response, etag, version):

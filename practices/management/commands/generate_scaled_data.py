@@ -32,3 +32,4 @@ class Command(BaseCommand):
             self.stdout.write(f"Real dataset: {real}. Scale {scale}, seed {seed}.")
         for line in report.lines():
             self.stdout.write(line)
+        scaling.refresh_statistics()
