@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from practices.models import Status, timelines
+from practices.models import TIMELINE_LENGTH, Status, timelines
 from practices.serializers import (
     CitationSerializer,
     CountryRefSerializer,
@@ -68,7 +68,13 @@ class TimelineSerializer(serializers.Serializer):
         allow_null=True, help_text="The subdivision, for a sub-national timeline; else null."
     )
     statuses = CountryStatusSerializer(
-        many=True, help_text="Every published status of the place on the indicator, newest first."
+        many=True,
+        help_text=f"The {TIMELINE_LENGTH} newest published statuses of the place on the "
+        "indicator, newest first (any planned ones, and the one in force, among them).",
+    )
+    complete = serializers.BooleanField(
+        help_text="False when the timeline has older statuses than those given: list them "
+        "all from `related.statuses` with `&indicator=`."
     )
 
 
@@ -116,7 +122,7 @@ RELATED = {
 
 
 class CountryDetailSerializer(CountrySerializer):
-    """A country with every status: those in force today and the full timelines.
+    """A country with its statuses: those in force today and the newest of each timeline.
 
     Expects `published_statuses` on the country: its published statuses ordered by place
     (national first), indicator and newest first, annotated with `is_current`.
@@ -126,8 +132,8 @@ class CountryDetailSerializer(CountrySerializer):
         **CountrySerializer.descriptions,
         "current_statuses": "The statuses in force today, national and sub-national, with "
         "law, practice, caveat and citations.",
-        "timelines": "Every published status, grouped per place (national first, then each "
-        "subdivision) and indicator, newest first.",
+        "timelines": "The published statuses, grouped per place (national first, then each "
+        f"subdivision) and indicator, newest first: the {TIMELINE_LENGTH} newest of each.",
         "related": "API lists of this country's records.",
     }
     current_statuses = serializers.SerializerMethodField()
@@ -144,7 +150,7 @@ class CountryDetailSerializer(CountrySerializer):
 
     @extend_schema_field(TimelineSerializer(many=True))
     def get_timelines(self, country):
-        grouped = timelines(country.published_statuses)
+        grouped = timelines(country.published_statuses, TIMELINE_LENGTH)
         return TimelineSerializer(grouped, many=True, context=self.context).data
 
     @extend_schema_field(

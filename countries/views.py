@@ -1,10 +1,21 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.db.models import F, Max, Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from practices.models import Figure, Indicator, Law, Pilot, Pledge, Status, timelines
+from practices.models import (
+    TIMELINE_LENGTH,
+    Figure,
+    Indicator,
+    Law,
+    Pilot,
+    Pledge,
+    Status,
+    timelines,
+)
 from tracker.caching import cache_on_dataset
 from tracker.filters import CountryCodesField
 from tracker.pages import filtered_list
@@ -51,6 +62,25 @@ def country_list(request):
     )
 
 
+# Records of each kind listed on a country page; a link leads to the full, filtered list.
+LIST_LENGTH = 10
+
+
+@dataclass
+class FirstRecords:
+    records: list
+    more: bool
+
+    def __iter__(self):
+        return iter(self.records)
+
+
+def first_of(queryset, length=LIST_LENGTH):
+    """The first `length` records, and whether there are more, in one query (and prefetches)."""
+    records = list(queryset[: length + 1])
+    return FirstRecords(records[:length], more=len(records) > length)
+
+
 @cache_on_dataset
 def country_detail(request, code):
     country = get_country(code)
@@ -59,16 +89,20 @@ def country_detail(request, code):
         .filter(country=country)
         .select_related("indicator", "value", "subdivision")
         .with_citations()
+        .latest_per_timeline(TIMELINE_LENGTH + 1)
         .order_by(
             F("subdivision__name").asc(nulls_first=True), "indicator__order", "-effective_from"
         )
     )
-    grouped = timelines(statuses)
+    grouped = timelines(statuses, TIMELINE_LENGTH)
     records = {
-        "laws": Law.objects.published().for_country(country).with_citations(),
-        "pilots": Pilot.objects.published().for_country(country).with_citations(),
-        "pledges": Pledge.objects.published().for_country(country).with_citations(),
-        "figures": Figure.objects.published().for_country(country).with_citations(),
+        name: first_of(model.objects.published().for_country(country).with_citations())
+        for name, model in (
+            ("laws", Law),
+            ("pilots", Pilot),
+            ("pledges", Pledge),
+            ("figures", Figure),
+        )
     }
     last_reviewed = (
         Status.objects.published()

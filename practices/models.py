@@ -12,8 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -382,6 +382,21 @@ class StatusQuerySet(CitedQuerySet):
             .filter(~Exists(later))
         )
 
+    def latest_per_timeline(self, length, on=None):
+        """At most `length` statuses per place and indicator, newest first, in one query.
+
+        Those that took effect by the date (today by default) are ranked apart from those
+        planned after it, so the one in force is always kept. Each keeps its `timeline_rank`.
+        """
+        on = on or datetime.date.today()
+        planned = Case(When(effective_from__gt=on, then=Value(1)), default=Value(0))
+        rank = Window(
+            RowNumber(),
+            partition_by=[F("subdivision"), F("indicator"), planned],
+            order_by=F("effective_from").desc(),
+        )
+        return self.annotate(timeline_rank=rank).filter(timeline_rank__lte=length)
+
     def national(self):
         return self.filter(subdivision__isnull=True)
 
@@ -511,6 +526,11 @@ class Status(Cited):
         return reverse("countries:detail", args=[self.country.code]) + f"#status-{self.pk}"
 
 
+# Statuses shown per timeline on a country page and in the API's country detail; the rest are
+# in the statuses list (and its CSV). Real timelines are far shorter.
+TIMELINE_LENGTH = 10
+
+
 @dataclass
 class Timeline:
     """One place's statuses on one indicator, newest first, with the one in force today."""
@@ -518,6 +538,7 @@ class Timeline:
     indicator: Indicator
     subdivision: Subdivision | None
     statuses: list = field(default_factory=list)
+    complete: bool = True
 
     @property
     def current(self):
@@ -525,14 +546,21 @@ class Timeline:
         return next((s for s in self.statuses if s.effective_from <= today), None)
 
 
-def timelines(statuses):
-    """Group published statuses (ordered by place, indicator, newest first) into timelines."""
+def timelines(statuses, length=None):
+    """Group published statuses (ordered by place, indicator, newest first) into timelines.
+
+    With a length, statuses ranked beyond it (see `latest_per_timeline`, asked for one more
+    than the length) are left out and their timeline marked incomplete.
+    """
     grouped = {}
     for status in statuses:
         key = (status.subdivision_id, status.indicator_id)
         if key not in grouped:
             grouped[key] = Timeline(status.indicator, status.subdivision)
-        grouped[key].statuses.append(status)
+        if length and status.timeline_rank > length:
+            grouped[key].complete = False
+        else:
+            grouped[key].statuses.append(status)
     return list(grouped.values())
 
 

@@ -898,3 +898,20 @@ def test_detail_query_count(client, records, django_assert_num_queries, resource
     with django_assert_num_queries(DETAIL_QUERIES[resource]):
         response = client.get(f"{API}{resource}/{identifier}/")
     assert response.status_code == 200
+
+
+def test_country_detail_gives_the_ten_newest_statuses_of_a_long_timeline(client, records):
+    child = Indicator.objects.get(slug="child-detention-prohibited")
+    for year in range(2000, 2012):
+        make_status("be", child, effective_from=f"{year}-01-01", caveat=f"as of {year}")
+    make_status("be", child, effective_from="2090-01-01", caveat="planned")
+    data = client.get(f"{API}countries/be/").json()
+    (timeline,) = [t for t in data["timelines"] if t["indicator"]["slug"] == child.slug]
+    assert timeline["complete"] is False
+    caveats = [status["caveat"] for status in timeline["statuses"]]
+    assert caveats[:2] == ["planned", "as of 2011"] and len(caveats) == 11
+    current = [s for s in data["current_statuses"] if s["indicator"]["slug"] == child.slug]
+    assert [status["caveat"] for status in current] == ["as of 2011"]
+    everything = client.get(f"{data['related']['statuses']}&indicator={child.slug}&page_size=50")
+    on_record = Status.objects.published().filter(country__iso2="BE", indicator=child).count()
+    assert everything.json()["count"] == on_record >= 13

@@ -292,3 +292,31 @@ def test_pages_hold_their_query_budgets_as_rows_grow(client, world, django_asser
     for url, budget in budgets:
         with django_assert_num_queries(budget):
             assert client.get(url).status_code == 200
+
+
+def long_timeline(indicator, statuses=12):
+    """Yearly statuses from 2000, alternating values, and one planned far ahead."""
+    values = ["prohibited-in-law", "not-prohibited"]
+    for year in range(2000, 2000 + statuses):
+        make_status("be", indicator, values[year % 2], f"{year}-01-01", caveat=f"as of {year}")
+    make_status("be", indicator, "prohibited-in-law", "2090-01-01", caveat="planned")
+
+
+def test_a_country_page_shows_ten_of_each_kind_with_a_link_to_them_all(client, world):
+    long_timeline(world)
+    for index in range(12):
+        make_law(f"be-law-{index:02}", "be")
+    html = client.get("/countries/be/").content.decode()
+    assert html.count('href="/laws/be-law-') == 10
+    assert 'href="/laws/?country=be"' in html and "All laws and policies of Belgium" in html
+    assert "All pilots and programmes of Belgium" not in html  # none to hide
+    assert "as of 2011" in html and "planned" in html  # the current one, and the planned one
+    assert "as of 2001" not in html
+    assert "Older statuses are not shown here." in html
+    assert "country=be&amp;indicator=child-detention-prohibited&amp;format=csv" in html
+
+
+def test_a_short_timeline_is_shown_whole(client, world):
+    html = client.get("/countries/mx/").content.decode()
+    assert "Older statuses are not shown here." not in html
+    assert "All laws and policies of" not in html

@@ -59,6 +59,7 @@ from practices.filters import (
     WithdrawalFilter,
 )
 from practices.models import (
+    TIMELINE_LENGTH,
     Figure,
     Indicator,
     Law,
@@ -633,8 +634,11 @@ class CountryViewSet(TrackerViewSet):
 
     def get_object(self):
         country = super().get_object()
+        statuses = Status.objects.published().filter(country=country)
         country.published_statuses = list(
-            exports.prepare_statuses(Status.objects.published().filter(country=country)).order_by(
+            exports.prepare_statuses(statuses)
+            .latest_per_timeline(TIMELINE_LENGTH + 1)
+            .order_by(
                 F("subdivision__name").asc(nulls_first=True),
                 "indicator__order",
                 "-effective_from",
