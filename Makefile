@@ -52,5 +52,13 @@ migrations-check: $(INSTALLED)
 load: $(INSTALLED)
 	bash deploy/load-test.sh
 
+# The pages, API and bulk downloads at 1x, 10x and 100x the real dataset, next to Datasette on
+# the same records and a static file (BENCH_SCALES, BENCH_DURATION...: see bench/run.py).
+# Writes bench/results/latest.json and latest.md.
+.PHONY: bench
+bench: $(INSTALLED)
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
