@@ -179,8 +179,9 @@ def english_by_default():
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
+def empty_cache(settings, tmp_path_factory):
     """Each test starts with an empty cache: a rolled-back test's revision can come again."""
+    settings.DATASET_CACHE_DIR = str(tmp_path_factory.mktemp("responses"))
     cache.clear()
     yield
     cache.clear()

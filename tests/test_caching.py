@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
+from django.http import FileResponse
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -193,3 +194,47 @@ def test_with_redis_the_cache_is_shared_and_follows_edits(client, law, redis_cac
 def redis_keys(cache):
     client = cache._cache.get_client()
     return [key.removeprefix(b"atd-test") for key in client.keys("atd-test:*")]
+
+
+def test_large_bodies_are_kept_on_disk_and_sent_like_static_files(client, law, settings, tmp_path):
+    settings.DATASET_CACHE_FILE_BYTES = 1000
+    settings.DATASET_CACHE_DIR = str(tmp_path)
+    first = client.get(f"{API}dataset.json")
+    assert len(first.content) > 1000 and len(list(tmp_path.iterdir())) == 1
+    again = client.get(f"{API}dataset.json")
+    assert isinstance(again, FileResponse)
+    assert again.getvalue() == first.content
+    assert again["Content-Type"] == first["Content-Type"]
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+    page = client.get("/laws/")
+    page_again = client.get("/laws/")
+    assert isinstance(page_again, FileResponse) and "Content-Disposition" not in page_again
+    assert page_again.getvalue() == page.content
+
+
+def test_a_large_body_missing_from_this_containers_disk_is_rendered_again(
+    client, law, settings, tmp_path
+):
+    settings.DATASET_CACHE_FILE_BYTES = 1000
+    settings.DATASET_CACHE_DIR = str(tmp_path)
+    first = client.get(f"{API}dataset.json")
+    for path in tmp_path.iterdir():
+        path.unlink()  # as on another app container, which shares only Redis
+    again = client.get(f"{API}dataset.json")
+    assert not isinstance(again, FileResponse)
+    assert again.content == first.content
+    assert len(list(tmp_path.iterdir())) == 1
+
+
+def test_the_disk_keeps_only_the_newest_bodies_within_its_limit(client, law, settings, tmp_path):
+    settings.DATASET_CACHE_FILE_BYTES = 1000
+    settings.DATASET_CACHE_DIR = str(tmp_path)
+    size = len(client.get(f"{API}dataset.json").content)
+    settings.DATASET_CACHE_DISK_BYTES = limit = size * 3
+    for index in range(4):
+        make_law(f"another-law-{index}")
+        newest = client.get(f"{API}dataset.json").content
+    kept = list(tmp_path.iterdir())
+    assert 1 < len(kept) < 5
+    assert sum(path.stat().st_size for path in kept) <= limit
+    assert newest in [path.read_bytes() for path in kept]

@@ -4,7 +4,8 @@ A response is stored in the shared cache (Redis when REDIS_URL is set, otherwise
 process's memory) under a key made of the dataset version (the revision every save or
 delete bumps, the release and today's date), the language, the absolute URL and the
 representation. A change to the data changes the key, so a stale response is never served;
-old entries simply expire. The ETag is the same key, so a client's conditional request costs
+old entries simply expire. Large bodies are kept on the container's disk instead and sent
+like static files. The ETag is the same key, so a client's conditional request costs
 the one query that reads the revision, and nothing else.
 
     @cache_on_dataset              # a public page
@@ -16,10 +17,13 @@ itself, after its throttling and content negotiation.
 
 import functools
 import hashlib
+import os
+import tempfile
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
@@ -27,6 +31,10 @@ from django.utils.http import http_date, quote_etag
 from .exports import dataset_version
 
 KEY_PREFIX = "dataset-response:"
+# Bodies of DATASET_CACHE_FILE_BYTES or more (the bulk downloads) are kept on the app
+# container's own disk and sent from there with sendfile, like a static file; the shared
+# cache holds their headers and this mark.
+ON_DISK = "on-disk"
 # Streamed exports (CSV of every matching row) larger than this are streamed afresh each time.
 MAX_STREAMED_BYTES = 64 * 1024 * 1024
 
@@ -44,7 +52,17 @@ def cached_response(key):
     if stored is None:
         return None
     content, headers = stored
-    response = HttpResponse(content, headers=headers)
+    if content == ON_DISK:
+        try:
+            response = FileResponse(open(disk_path(key), "rb"))  # noqa: SIM115 - it closes it
+        except FileNotFoundError:
+            return None  # kept by another app container: this one renders its own
+        if "Content-Disposition" not in headers:
+            del response["Content-Disposition"]  # FileResponse names the file by its key
+        for name, value in headers.items():
+            response[name] = value
+    else:
+        response = HttpResponse(content, headers=headers)
     response.from_cache = True
     return response
 
@@ -69,7 +87,29 @@ def store(key, response):
 
 
 def _set(key, content, headers):
+    if len(content) >= settings.DATASET_CACHE_FILE_BYTES:
+        _write_to_disk(key, content)
+        content = ON_DISK
     cache.set(KEY_PREFIX + key, (content, headers), settings.DATASET_CACHE_TIMEOUT)
+
+
+def disk_path(key):
+    return Path(settings.DATASET_CACHE_DIR) / key
+
+
+def _write_to_disk(key, content):
+    """Write a large body to this container's disk, whole or not at all; trim old ones."""
+    folder = Path(settings.DATASET_CACHE_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".", delete=False) as partial:
+        partial.write(content)
+    os.replace(partial.name, disk_path(key))
+    kept = sorted(folder.glob("[!.]*"), key=lambda path: path.stat().st_mtime, reverse=True)
+    total = 0
+    for path in kept:
+        total += path.stat().st_size
+        if total > settings.DATASET_CACHE_DISK_BYTES:
+            path.unlink(missing_ok=True)
 
 
 def _kept_once_complete(key, chunks, headers):

@@ -5,6 +5,7 @@ newcomer can `make run`. Production sets DATABASE_URL, SECRET_KEY and friends.
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -206,6 +207,13 @@ else:
 # Seconds a cached response is kept. A data change makes it unreachable at once (its key holds
 # the dataset version); this only bounds how long an old version's entries take up memory.
 DATASET_CACHE_TIMEOUT = int(os.environ.get("DATASET_CACHE_TIMEOUT", str(24 * 3600)))
+# Cached bodies this large (the bulk downloads) go to each app container's disk, in this folder,
+# which keeps at most DATASET_CACHE_DISK_BYTES (the most recent first).
+DATASET_CACHE_FILE_BYTES = int(os.environ.get("DATASET_CACHE_FILE_BYTES", str(256 * 1024)))
+DATASET_CACHE_DIR = os.environ.get(
+    "DATASET_CACHE_DIR", os.path.join(tempfile.gettempdir(), "atd-tracker-responses")
+)
+DATASET_CACHE_DISK_BYTES = int(os.environ.get("DATASET_CACHE_DISK_BYTES", str(2 * 1024**3)))
 
 # Security. DEBUG=false is the production path: it turns on the secure defaults below, each
 # of which an environment variable can still override (docs/deployment.md lists them).
