@@ -47,6 +47,7 @@ VARIABLES = [
     "AXES_FAILURE_LIMIT",
     "AXES_COOLOFF_MINUTES",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests, refused by check --deploy
+    "API_ANON_THROTTLE_RATE",
 ]
 
 
@@ -345,3 +346,11 @@ def test_public_pages_read_from_the_replica_and_the_admin_from_the_primary(repli
         assert response.status_code == 200
         assert on_replica.captured_queries == []
         assert any("practices_source" in q["sql"] for q in on_primary.captured_queries)
+
+
+def test_api_throttling_can_be_turned_off(monkeypatch):
+    assert load_settings(monkeypatch)["API_ANON_THROTTLE_RATE"] == "120/min"
+    assert load_settings(monkeypatch, API_ANON_THROTTLE_RATE="30/min")["API_ANON_THROTTLE_RATE"]
+    assert (
+        load_settings(monkeypatch, API_ANON_THROTTLE_RATE="off")["API_ANON_THROTTLE_RATE"] is None
+    )

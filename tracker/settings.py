@@ -163,8 +163,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": False,
 }
-# Anonymous API requests per client address (see tracker.api.AnonymousThrottle).
+# Anonymous API requests per client address (see tracker.api.AnonymousThrottle); "off" for none.
 API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "120/min")
+if API_ANON_THROTTLE_RATE.lower() in ("", "off", "none"):
+    API_ANON_THROTTLE_RATE = None
 
 # Browser apps on any origin may read the API (GET only); nothing else is shared.
 CORS_ALLOW_ALL_ORIGINS = True
