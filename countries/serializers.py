@@ -8,40 +8,26 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from practices.models import TIMELINE_LENGTH, Status, timelines
+from practices.models import TIMELINE_LENGTH, timelines
 from practices.serializers import (
-    CitationSerializer,
     CountryRefSerializer,
-    DescribedSerializer,
     IndicatorRefSerializer,
-    IndicatorValueRefSerializer,
     RegionSerializer,
     StatusSerializer,
     SubdivisionSerializer,
-    api_url,
 )
 
 
-class CurrentStatusSerializer(DescribedSerializer):
+class CurrentStatusSerializer(StatusSerializer):
     """A current status at a glance, as listed with each country."""
 
-    resource = "statuses"
     descriptions = {
-        "id": "The status's identifier.",
+        **StatusSerializer.descriptions,
         "url": "This status in the API, with law, practice and caveat.",
-        "indicator": "The indicator answered.",
-        "value": "The answer.",
         "citations": "The sources of this status, with quotes.",
     }
-    url = api_url("status-detail", lookup_field="pk", lookup_url_kwarg="id")
-    subdivision = SubdivisionSerializer(allow_null=True)
-    indicator = IndicatorRefSerializer()
-    value = IndicatorValueRefSerializer()
-    effective_date = serializers.CharField()
-    citations = CitationSerializer(many=True, source="public_citations")
 
-    class Meta:
-        model = Status
+    class Meta(StatusSerializer.Meta):
         fields = [
             "id",
             "url",

@@ -45,7 +45,6 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from countries.filters import CountryFilter
-from countries.models import Country
 from countries.serializers import CountryDetailSerializer, CountrySerializer
 from practices.filters import (
     FigureFilter,
@@ -60,13 +59,6 @@ from practices.filters import (
 )
 from practices.models import (
     TIMELINE_LENGTH,
-    Figure,
-    Indicator,
-    Law,
-    Organisation,
-    Pilot,
-    Pledge,
-    Source,
     Status,
     Withdrawal,
 )
@@ -513,8 +505,8 @@ class TrackerViewSet(ApiViewMixin, StableOrderMixin, viewsets.ReadOnlyModelViewS
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
 
     def records(self):
-        """The published records, before filtering and prefetching."""
-        raise NotImplementedError
+        """The published records, before filtering and prefetching: the export's own set."""
+        return exports.RESOURCES[self.resource].published()
 
     def prepare(self, queryset):
         """What the serializer reads, fetched in a fixed number of queries."""
@@ -615,9 +607,6 @@ class CountryViewSet(TrackerViewSet):
     lookup_field = "iso2"
     lookup_url_kwarg = "code"
 
-    def records(self):
-        return Country.objects.all()
-
     def get_queryset(self):
         queryset = self.prepare(self.records())
         if getattr(self, "action", None) == "retrieve":
@@ -653,9 +642,6 @@ class IndicatorViewSet(TrackerViewSet):
     filterset_class = IndicatorFilter
     serializer_class = IndicatorSerializer
 
-    def records(self):
-        return Indicator.objects.published()
-
 
 @describe(
     "statuses",
@@ -675,9 +661,6 @@ class StatusViewSet(TrackerViewSet):
     lookup_field = "pk"
     lookup_url_kwarg = "id"
 
-    def records(self):
-        return Status.objects.published()
-
     def lookup_value(self, value):
         if not value.isdigit() or int(value) > MAX_ID:
             raise ValueError(value)
@@ -690,18 +673,12 @@ class LawViewSet(TrackerViewSet):
     filterset_class = LawFilter
     serializer_class = LawSerializer
 
-    def records(self):
-        return Law.objects.published()
-
 
 @describe("pilots", "pilot", _("The pilot's slug."))
 class PilotViewSet(TrackerViewSet):
     resource = "pilots"
     filterset_class = PilotFilter
     serializer_class = PilotSerializer
-
-    def records(self):
-        return Pilot.objects.published()
 
 
 @describe("pledges", "pledge", _("The pledge's slug."))
@@ -710,18 +687,12 @@ class PledgeViewSet(TrackerViewSet):
     filterset_class = PledgeFilter
     serializer_class = PledgeSerializer
 
-    def records(self):
-        return Pledge.objects.published()
-
 
 @describe("figures", "figure", _("The figure's slug."))
 class FigureViewSet(TrackerViewSet):
     resource = "figures"
     filterset_class = FigureFilter
     serializer_class = FigureSerializer
-
-    def records(self):
-        return Figure.objects.published()
 
 
 @describe("sources", "source", _("The source's slug."))
@@ -730,18 +701,12 @@ class SourceViewSet(TrackerViewSet):
     filterset_class = SourceFilter
     serializer_class = SourceSerializer
 
-    def records(self):
-        return Source.objects.published()
-
 
 @describe("organisations", "organisation", _("The organisation's slug."))
 class OrganisationViewSet(TrackerViewSet):
     resource = "organisations"
     filterset_class = OrganisationFilter
     serializer_class = OrganisationSerializer
-
-    def records(self):
-        return Organisation.objects.published()
 
 
 @extend_schema_view(
