@@ -21,16 +21,8 @@ THREADS=${LOAD_THREADS:-2}
 DATABASE_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/atd_tracker_load}
 BASE=http://127.0.0.1:$PORT
 LOG=$(mktemp)
-GUNICORN_PID=
-
-stop() {
-  if [ -n "$GUNICORN_PID" ] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
-    kill -TERM "$GUNICORN_PID"
-    wait "$GUNICORN_PID" 2>/dev/null || true
-  fi
-  rm -f "$LOG"
-}
-trap stop EXIT
+source deploy/local-production.sh
+trap 'stop_gunicorn; rm -f "$LOG"' EXIT
 
 if ! command -v wrk >/dev/null 2>&1; then
   echo "== installing wrk (Debian package)"
@@ -46,35 +38,10 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
   exit 1
 fi
 
-db_name=${DATABASE_URL##*/}
-db_server=${DATABASE_URL%/*}/postgres
-if ! psql "$db_server" -tAc "SELECT 1 FROM pg_database WHERE datname='$db_name'" | grep -q 1; then
-  psql "$db_server" -qc "CREATE DATABASE \"$db_name\""
-fi
-
-# As in docker-compose.yml, behind a proxy that ends TLS; no API throttle for this one client.
-export DATABASE_URL DEBUG=false ALLOWED_HOSTS=127.0.0.1,localhost
-SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))')
-export SECRET_KEY
-export SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto SITE_URL=https://localhost
-export DB_CONN_MAX_AGE=60 API_ANON_THROTTLE_RATE=1000000/min LOG_LEVEL=WARNING
-export WEB_CONCURRENCY=${WEB_CONCURRENCY:-4} GUNICORN_BIND=127.0.0.1:$PORT
-if command -v redis-cli >/dev/null 2>&1 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
-  export REDIS_URL=redis://127.0.0.1:6379/14
-fi
-
-echo "== preparing: database $db_name, static files"
-if [ -d locale ]; then "$BIN/pybabel" -q compile --domain django --directory locale; fi
-"$BIN/python" manage.py collectstatic --noinput -v0
-PYTHON=$BIN/python deploy/start.sh migrate >/dev/null
-
-GUNICORN=$BIN/gunicorn deploy/start.sh serve >>"$LOG" 2>&1 &
-GUNICORN_PID=$!
-for _ in $(seq 40); do
-  curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
-  sleep 0.5
-done
-curl -fs "$BASE/healthz" >/dev/null || { cat "$LOG"; exit 1; }
+# No API throttle for this one client; quieter logs.
+export API_ANON_THROTTLE_RATE=off LOG_LEVEL=WARNING WEB_CONCURRENCY=${WEB_CONCURRENCY:-4}
+echo "== preparing: database ${DATABASE_URL##*/}, static files"
+serve_like_production "$PORT" "$LOG" 14 >/dev/null
 
 echo "== gunicorn: $WEB_CONCURRENCY workers on $BASE, cache ${REDIS_URL:-in memory}"
 echo "== warm-up: 5 s"

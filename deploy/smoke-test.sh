@@ -14,52 +14,13 @@ PORT=${SMOKE_PORT:-8150}
 DATABASE_URL=${SMOKE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/atd_tracker}
 BASE=http://127.0.0.1:$PORT
 WORK=$(mktemp -d)
-GUNICORN_PID=
+source deploy/local-production.sh
+trap 'stop_gunicorn; rm -rf "$WORK"' EXIT
 
-stop() {
-  if [ -n "$GUNICORN_PID" ] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
-    kill -TERM "$GUNICORN_PID"
-    wait "$GUNICORN_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap stop EXIT
-
-# The database, as docker-compose's PostgreSQL service creates it.
-db_name=${DATABASE_URL##*/}
-db_server=${DATABASE_URL%/*}/postgres
-if ! psql "$db_server" -tAc "SELECT 1 FROM pg_database WHERE datname='$db_name'" | grep -q 1; then
-  psql "$db_server" -qc "CREATE DATABASE \"$db_name\""
-fi
-
-# Production settings, as docker-compose.yml gives them (TLS ends at the proxy).
-export DATABASE_URL
-export DEBUG=false
-SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))')
-export SECRET_KEY
-export ALLOWED_HOSTS=localhost,127.0.0.1
-export SITE_URL=https://localhost
-export SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto
-export TRUSTED_PROXY_COUNT=1
 export WEB_CONCURRENCY=${WEB_CONCURRENCY:-2}
-export GUNICORN_BIND=127.0.0.1:$PORT
-if command -v redis-cli >/dev/null 2>&1 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
-  export REDIS_URL=redis://127.0.0.1:6379/15
-fi
-echo "== smoke test: gunicorn on $BASE, database $db_name, cache ${REDIS_URL:-in memory}"
-
-# The image build: translations and static files; then the container's start.
-if [ -d locale ]; then "$BIN/pybabel" -q compile --domain django --directory locale; fi
-"$BIN/python" manage.py collectstatic --noinput -v0
-PYTHON=$BIN/python deploy/start.sh migrate
-GUNICORN=$BIN/gunicorn deploy/start.sh serve >"$WORK/gunicorn.log" 2>&1 &
-GUNICORN_PID=$!
-
-for _ in $(seq 40); do
-  curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
-  if ! kill -0 "$GUNICORN_PID" 2>/dev/null; then cat "$WORK/gunicorn.log"; exit 1; fi
-  sleep 0.5
-done
+echo "== smoke test: gunicorn on $BASE, database ${DATABASE_URL##*/}"
+serve_like_production "$PORT" "$WORK/gunicorn.log" 15
+echo "== cache ${REDIS_URL:-in memory}"
 
 failures=0
 ok() { echo "ok    $1"; }
