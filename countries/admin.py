@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from practices.admin import StatusInline
 
-from .models import Country, Region, Subdivision
+from .models import Country, CountryGroup, Region, Subdivision
 
 
 @admin.register(Region)
@@ -62,3 +62,11 @@ class SubdivisionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # every ISO 3166-2 subdivision is loaded from pycountry
+
+
+@admin.register(CountryGroup)
+class CountryGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "member_label"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["members"]

@@ -109,3 +109,31 @@ class Subdivision(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CountryGroup(models.Model):
+    """A group of countries (the European Union…) whose instruments reach every member.
+
+    A law, pilot or pledge of the group shows on each member's page and in every
+    `country=` filter, labelled with `member_label` ("as an EU member state").
+    """
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    member_label = models.CharField(
+        _("label for members"),
+        max_length=150,
+        help_text=_('How a record of the group applies to a member: "as an EU member state".'),
+    )
+    url = models.URLField(_("website"), blank=True)
+    members = models.ManyToManyField(
+        Country, blank=True, related_name="groups", verbose_name=_("members")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country group")
+        verbose_name_plural = _("country groups")
+
+    def __str__(self):
+        return self.name

@@ -36,6 +36,8 @@ class CurrentStatusSerializer(StatusSerializer):
             "value",
             "effective_from",
             "effective_date",
+            "observed_on",
+            "observed_date",
             "practice_differs",
             "citations",
         ]
@@ -107,6 +109,27 @@ RELATED = {
 }
 
 
+class ApplyingRecordSerializer(serializers.Serializer):
+    """A law, pilot or pledge that applies to the country, and how."""
+
+    slug = serializers.SlugField(help_text="The record's identifier.")
+    name = serializers.CharField(source="__str__", help_text="Its title or name.")
+    url = serializers.SerializerMethodField(help_text="The record in the API.")
+    applies_as = serializers.CharField(
+        source="applies_label",
+        help_text="How it applies to this country: empty for its own records, else e.g. "
+        '"as an EU member state" or "one of 7 countries in this programme".',
+    )
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_url(self, record):
+        return reverse(
+            f"api:{record._meta.model_name}-detail",
+            kwargs={"slug": record.slug},
+            request=self.context.get("request"),
+        )
+
+
 class CountryDetailSerializer(CountrySerializer):
     """A country with its statuses: those in force today and the newest of each timeline.
 
@@ -121,13 +144,28 @@ class CountryDetailSerializer(CountrySerializer):
         "timelines": "The published statuses, grouped per place (national first, then each "
         f"subdivision) and indicator, newest first: the {TIMELINE_LENGTH} newest of each.",
         "related": "API lists of this country's records.",
+        "laws": "The first laws and policies that apply to the country (its own, those "
+        "naming it, those of its groups), with how each applies; `related.laws` lists all.",
+        "pilots": "The first pilots and programmes that apply to the country, with how.",
+        "pledges": "The first pledges that apply to the country, with how.",
     }
     current_statuses = serializers.SerializerMethodField()
     timelines = serializers.SerializerMethodField()
     related = serializers.SerializerMethodField()
 
+    laws = ApplyingRecordSerializer(many=True, source="applying.laws.records")
+    pilots = ApplyingRecordSerializer(many=True, source="applying.pilots.records")
+    pledges = ApplyingRecordSerializer(many=True, source="applying.pledges.records")
+
     class Meta(CountrySerializer.Meta):
-        fields = [*CountrySerializer.Meta.fields, "timelines", "related"]
+        fields = [
+            *CountrySerializer.Meta.fields,
+            "timelines",
+            "laws",
+            "pilots",
+            "pledges",
+            "related",
+        ]
 
     @extend_schema_field(CountryStatusSerializer(many=True))
     def get_current_statuses(self, country):

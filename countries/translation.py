@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Country, Region
+from .models import Country, CountryGroup, Region
 
 
 @register(Country)
@@ -13,3 +13,8 @@ class CountryTranslation(TranslationOptions):
 @register(Region)
 class RegionTranslation(TranslationOptions):
     fields = ("name",)
+
+
+@register(CountryGroup)
+class CountryGroupTranslation(TranslationOptions):
+    fields = ("name", "member_label")

@@ -1,19 +1,14 @@
-from dataclasses import dataclass
-
 from django import forms
-from django.db.models import F, Max, Prefetch
+from django.db.models import Max, Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from practices.models import (
     TIMELINE_LENGTH,
-    Figure,
     Indicator,
-    Law,
-    Pilot,
-    Pledge,
     Status,
+    records_applying_to,
     timelines,
 )
 from tracker.caching import cache_on_dataset
@@ -62,25 +57,6 @@ def country_list(request):
     )
 
 
-# Records of each kind listed on a country page; a link leads to the full, filtered list.
-LIST_LENGTH = 10
-
-
-@dataclass
-class FirstRecords:
-    records: list
-    more: bool
-
-    def __iter__(self):
-        return iter(self.records)
-
-
-def first_of(queryset, length=LIST_LENGTH):
-    """The first `length` records, and whether there are more, in one query (and prefetches)."""
-    records = list(queryset[: length + 1])
-    return FirstRecords(records[:length], more=len(records) > length)
-
-
 @cache_on_dataset
 def country_detail(request, code):
     country = get_country(code)
@@ -90,20 +66,10 @@ def country_detail(request, code):
         .select_related("indicator", "value", "subdivision")
         .with_citations()
         .latest_per_timeline(TIMELINE_LENGTH + 1)
-        .order_by(
-            F("subdivision__name").asc(nulls_first=True), "indicator__order", "-effective_from"
-        )
+        .in_timeline_order()
     )
     grouped = timelines(statuses, TIMELINE_LENGTH)
-    records = {
-        name: first_of(model.objects.published().for_country(country).with_citations())
-        for name, model in (
-            ("laws", Law),
-            ("pilots", Pilot),
-            ("pledges", Pledge),
-            ("figures", Figure),
-        )
-    }
+    records = records_applying_to(country)
     last_reviewed = (
         Status.objects.published()
         .filter(country=country)

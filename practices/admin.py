@@ -25,7 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .forms import CitationFormSet, CuratedForm, StatusInlineFormSet
+from .forms import CitationForm, CitationFormSet, CuratedForm, SourceForm, StatusInlineFormSet
 from .models import (
     Approach,
     Citation,
@@ -57,12 +57,20 @@ def can_publish(request, model):
     return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
 
 
+@admin.display(description=_("quote check"))
+def quote_check(citation):
+    if citation.quote_verified is None:
+        return _("no text kept") if citation.pk else ""
+    return _("quote found") if citation.quote_verified else _("quote NOT found")
+
+
 class CitationInline(GenericTabularInline):
     model = Citation
     formset = CitationFormSet
     extra = 1
     autocomplete_fields = ["source"]
-    fields = ["source", "quote", "locator"]
+    fields = ["source", "quote", "locator", quote_check]
+    readonly_fields = [quote_check]
     verbose_name = _("source cited")
     verbose_name_plural = _("sources cited (at least one before publishing)")
 
@@ -80,13 +88,15 @@ class StatusInline(admin.TabularInline):
         "subdivision",
         "effective_from",
         "effective_precision",
+        "observed_on",
+        "observed_precision",
         "practice_differs",
         "publication_status",
         "opened_at",
     ]
     autocomplete_fields = ["indicator", "value", "subdivision"]
     show_change_link = True
-    ordering = ["indicator__order", "-effective_from"]
+    ordering = ["indicator__order", "-observed_on"]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -95,48 +105,60 @@ class StatusInline(admin.TabularInline):
         return readonly
 
 
-@admin.action(description=_("Publish selected records"), permissions=["publish"])
-def publish(modeladmin, request, queryset):
-    drafts = queryset.drafts()
-    unsourced = list(drafts.missing_sources())
-    updated = 0
-    for record in drafts.exclude(pk__in=[record.pk for record in unsourced]):
-        record.publication_status = PublicationStatus.PUBLISHED
-        record.save()
-        updated += 1
-    if updated or not unsourced:
-        modeladmin.message_user(
-            request,
-            ngettext("%d record published.", "%d records published.", updated) % updated,
-            messages.SUCCESS,
-        )
-    if unsourced:
+def report_refused(modeladmin, request, refused, heading):
+    if refused:
         modeladmin.message_user(
             request,
             format_html(
                 "{} {}",
-                ngettext(
-                    "Not published, because it cites no source yet:",
-                    "Not published, because they cite no source yet:",
-                    len(unsourced),
-                ),
-                "; ".join(str(record) for record in unsourced),
+                heading,
+                "; ".join(f"{record}: {' '.join(map(str, why))}" for record, why in refused),
             ),
             messages.ERROR,
         )
 
 
+@admin.action(description=_("Publish selected records"), permissions=["publish"])
+def publish(modeladmin, request, queryset):
+    updated, refused = 0, []
+    for record in queryset.drafts():
+        problems = record.publication_problems() if hasattr(record, "publication_problems") else []
+        if problems:
+            refused.append((record, problems))
+            continue
+        record.publication_status = PublicationStatus.PUBLISHED
+        record.save()
+        updated += 1
+    if updated or not refused:
+        modeladmin.message_user(
+            request,
+            ngettext("%d record published.", "%d records published.", updated) % updated,
+            messages.SUCCESS,
+        )
+    report_refused(modeladmin, request, refused, _("Not published:"))
+
+
 @admin.action(description=_("Unpublish selected records (back to draft)"), permissions=["publish"])
 def unpublish(modeladmin, request, queryset):
-    updated = 0
+    updated, refused = 0, []
     for record in queryset.published():
         record.publication_status = PublicationStatus.DRAFT
+        broken = record.published_records_left_unsourced() if isinstance(record, Source) else []
+        if broken:
+            refused.append((record, [", ".join(str(cited) for cited, _why in broken)]))
+            continue
         record.save()
         updated += 1
     modeladmin.message_user(
         request,
         ngettext("%d record unpublished.", "%d records unpublished.", updated) % updated,
         messages.SUCCESS,
+    )
+    report_refused(
+        modeladmin,
+        request,
+        refused,
+        _("Not unpublished, because published records would be left without a source:"),
     )
 
 
@@ -306,6 +328,7 @@ class OrganisationAdmin(CuratedAdmin):
 
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
+    form = SourceForm
     list_display = ["title", "publisher", "published_on", "kind", "publication_status"]
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "author", "publisher", "slug"]
@@ -316,8 +339,14 @@ class SourceAdmin(CuratedAdmin):
 class IndicatorValueInline(admin.TabularInline):
     model = IndicatorValue
     extra = 1
-    fields = ["rank", "slug", "label", "colour", "description"]
+    fields = ["rank", "slug", "label", "colour", "description", "publication_status"]
     prepopulated_fields = {"slug": ["label"]}
+
+    def get_readonly_fields(self, request, obj=None):
+        # A new or changed value stays a draft until an editor publishes it.
+        if can_publish(request, Indicator):
+            return []
+        return ["publication_status"]
 
 
 @admin.register(Indicator)
@@ -332,7 +361,7 @@ class IndicatorAdmin(CuratedAdmin):
 class IndicatorValueAdmin(SimpleHistoryAdmin):
     """Registered for autocomplete; values are edited on their indicator."""
 
-    list_display = ["label", "indicator", "rank", "colour"]
+    list_display = ["label", "indicator", "rank", "colour", "publication_status"]
     list_filter = ["indicator"]
     search_fields = ["label", "slug", "indicator__name"]
     list_select_related = ["indicator"]
@@ -347,6 +376,7 @@ class StatusAdmin(SpreadsheetAdmin, CitedAdmin):
         "indicator",
         "value",
         "effective_from",
+        "observed_on",
         "practice_differs",
         "publication_status",
     ]
@@ -354,10 +384,20 @@ class StatusAdmin(SpreadsheetAdmin, CitedAdmin):
     search_fields = ["country__name", "country__iso2", "subdivision__name", "legal_position"]
     autocomplete_fields = ["country", "subdivision", "indicator", "value"]
     list_select_related = ["country", "subdivision", "indicator", "value"]
-    date_hierarchy = "effective_from"
+    date_hierarchy = "observed_on"
     fieldsets = [
         (None, {"fields": ["country", "subdivision", "indicator", "value"]}),
-        (_("Timeline"), {"fields": ["effective_from", "effective_precision"]}),
+        (
+            _("Timeline: when it began, and when a source reported it"),
+            {
+                "fields": [
+                    "effective_from",
+                    "effective_precision",
+                    "observed_on",
+                    "observed_precision",
+                ]
+            },
+        ),
         (
             _("Law and practice"),
             {"fields": ["legal_position", "practice", "practice_differs", "caveat"]},
@@ -371,7 +411,14 @@ class LawAdmin(SpreadsheetAdmin, CitedAdmin):
     list_display = ["title", "country", "kind", "status", "adopted_on", "publication_status"]
     list_filter = ["kind", "status", "indicators", "country__region"]
     search_fields = ["title", "summary", "slug", "country__name"]
-    autocomplete_fields = ["country", "subdivision", "indicators", "organisations"]
+    autocomplete_fields = [
+        "country",
+        "subdivision",
+        "countries",
+        "country_groups",
+        "indicators",
+        "organisations",
+    ]
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["country"]
     date_hierarchy = "adopted_on"
@@ -407,6 +454,8 @@ class PilotAdmin(SpreadsheetAdmin, CitedAdmin):
     autocomplete_fields = [
         "country",
         "subdivision",
+        "countries",
+        "country_groups",
         "implementers",
         "government_partners",
         "target_groups",
@@ -430,7 +479,7 @@ class PledgeAdmin(SpreadsheetAdmin, CitedAdmin):
     ]
     list_filter = ["forum", "status", "gcm_objective"]
     search_fields = ["text", "forum", "slug", "country__name"]
-    autocomplete_fields = ["country"]
+    autocomplete_fields = ["country", "countries", "country_groups"]
     list_select_related = ["country"]
     date_hierarchy = "pledged_on"
 
@@ -438,8 +487,16 @@ class PledgeAdmin(SpreadsheetAdmin, CitedAdmin):
 @admin.register(Figure)
 class FigureAdmin(SpreadsheetAdmin, CitedAdmin):
     resource_classes = [FigureResource]
-    list_display = ["description", "country", "value", "unit", "period_end", "publication_status"]
-    list_filter = ["unit", "measure"]
+    list_display = [
+        "description",
+        "country",
+        "qualifier",
+        "value",
+        "unit",
+        "period_end",
+        "publication_status",
+    ]
+    list_filter = ["unit", "qualifier", "measure"]
     search_fields = ["description", "measure", "slug", "country__name"]
     autocomplete_fields = ["country", "subdivision"]
     list_select_related = ["country"]
@@ -448,7 +505,9 @@ class FigureAdmin(SpreadsheetAdmin, CitedAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(SimpleHistoryAdmin):
-    list_display = ["source", "content_type", "object_id", "quote"]
+    form = CitationForm
+    list_display = ["source", "content_type", "object_id", "quote", quote_check]
+    readonly_fields = [quote_check]
     list_filter = ["content_type"]
     search_fields = ["quote", "source__title"]
     autocomplete_fields = ["source"]
@@ -456,7 +515,7 @@ class CitationAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # A citation stays with its record: cite the source on the other record instead.
-        return ["content_type", "object_id"] if obj else []
+        return ["content_type", "object_id", quote_check] if obj else [quote_check]
 
     def get_deleted_objects(self, objs, request):
         """Refuse to delete the last citations of a published record, as its page does."""
@@ -468,8 +527,13 @@ class CitationAdmin(SimpleHistoryAdmin):
             record = citations[0].record
             if record is None or not record.is_published():
                 continue
-            left = record.citations.exclude(pk__in=[c.pk for c in citations]).count()
-            if not record.can_be_published(sources=left):
+            left = [
+                (c.source, c.quote)
+                for c in record.citations.exclude(pk__in=[c.pk for c in citations]).select_related(
+                    "source"
+                )
+            ]
+            if not record.can_be_published(left):
                 protected.append(
                     format_html("{} ({})", record, _("published: it must cite a source"))
                 )

@@ -412,6 +412,13 @@ def restore_deleted(model, pk, user):
     restored = 0
     if isinstance(record, Cited):
         restored = restore_citations(record, deletion.history_date, user)
+        problems = record.publication_problems() if record.is_published() else []
+        if problems:
+            # Rolls the restore back: a published claim never comes back unsourced.
+            raise ValueError(
+                _("it was published, and would come back without a valid source (%(why)s)")
+                % {"why": " ".join(map(str, problems))}
+            )
     del record.skip_history_when_saving
     if hasattr(last, "created_at"):
         record.created_at = last.created_at  # saving again keeps it (auto_now_add only adds)

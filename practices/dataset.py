@@ -8,6 +8,7 @@ transaction: an error anywhere (reported with its file and line) writes nothing.
 """
 
 import datetime
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 
-from countries.models import Country, Subdivision
+from countries.models import Country, CountryGroup, Subdivision
 
 from .models import (
     Approach,
@@ -40,6 +41,7 @@ from .models import (
 )
 
 SECTIONS = [
+    "country_groups",
     "indicators",
     "target_groups",
     "approaches",
@@ -51,7 +53,116 @@ SECTIONS = [
     "figures",
     "statuses",
     "more_citations",
+    "coverage",
 ]
+
+# The keys each kind of entry may have: any other is a typo that would silently blank a
+# field, so it is an error naming its file and line.
+REVIEWED = {"published", "last_reviewed_on"}
+CITED = {"citations", *REVIEWED}
+SPANNING = {"country", "subdivision", "countries", "country_groups"}
+KEYS = {
+    "country_groups": {"slug", "name", "member_label", "url", "members"},
+    "indicators": {"slug", "name", "question", "description", "order", "values", *REVIEWED},
+    "values": {"slug", "label", "rank", "colour", "description", "published"},
+    "target_groups": {"slug", "name", "description"},
+    "approaches": {"slug", "name", "description"},
+    "organisations": {"slug", "name", "short_name", "kind", "country", "url", "description"}
+    | REVIEWED,
+    "sources": {
+        "slug",
+        "title",
+        "author",
+        "publisher",
+        "published_on",
+        "accessed_on",
+        "url",
+        "kind",
+        "text_file",
+        *REVIEWED,
+    },
+    "laws": {
+        "slug",
+        "title",
+        "kind",
+        "status",
+        "adopted_on",
+        "in_force_on",
+        "repealed_on",
+        "summary",
+        "indicators",
+        "organisations",
+        *SPANNING,
+        *CITED,
+    },
+    "pilots": {
+        "slug",
+        "name",
+        "description",
+        "implementers",
+        "government_partners",
+        "target_groups",
+        "approaches",
+        "classification",
+        "status",
+        "started_on",
+        "ended_on",
+        "outcomes",
+        *SPANNING,
+        *CITED,
+    },
+    "pledges": {
+        "slug",
+        "forum",
+        "pledged_on",
+        "text",
+        "gcm_objective",
+        "status",
+        "progress",
+        *SPANNING,
+        *CITED,
+    },
+    "figures": {
+        "slug",
+        "country",
+        "subdivision",
+        "measure",
+        "description",
+        "qualifier",
+        "value",
+        "unit",
+        "period_start",
+        "period_end",
+        *CITED,
+    },
+    "statuses": {
+        "country",
+        "subdivision",
+        "indicator",
+        "value",
+        "effective_from",
+        "observed_on",
+        "legal_position",
+        "practice",
+        "practice_differs",
+        "caveat",
+        *CITED,
+    },
+    "citations": {"source", "quote", "locator"},
+    "more_citations": {"record", "key", "citations"},
+    "coverage": {"source", "left_out"},
+    "left_out": {"fact", "reason"},
+}
+# Keys holding a list of mappings, checked as entries of their own.
+NESTED = {"values", "citations", "left_out"}
+# Translated text of reference data: `name_es`, `label_ar`…
+TRANSLATED = {
+    "country_groups": ("name", "member_label"),
+    "indicators": ("name", "question", "description"),
+    "values": ("label", "description"),
+    "target_groups": ("name", "description"),
+    "approaches": ("name", "description"),
+}
 
 
 class DatasetError(Exception):
@@ -59,15 +170,25 @@ class DatasetError(Exception):
 
 
 class Entry(dict):
-    """A YAML mapping that remembers where it was written."""
+    """A YAML mapping that remembers where it was written, and where each of its keys is."""
 
     where = "?"
+    key_lines: dict = {}
+
+    def where_key(self, key):
+        file = self.where.rsplit(":", 1)[0]
+        return f"{file}:{self.key_lines.get(key, '?')}"
 
 
 class LineLoader(yaml.SafeLoader):
     def construct_entry(self, node):
         entry = Entry()
-        entry.where = f"{Path(node.start_mark.name).name}:{node.start_mark.line + 1}"
+        entry.where = f"{os.path.relpath(node.start_mark.name)}:{node.start_mark.line + 1}"
+        entry.key_lines = {
+            key.value: key.start_mark.line + 1
+            for key, _value in node.value
+            if isinstance(key, yaml.ScalarNode)
+        }
         yield entry
         entry.update(self.construct_mapping(node))
 
@@ -128,8 +249,41 @@ def read_entries(directory):
         if unknown:
             raise DatasetError(f"{path.name}: unknown sections {sorted(unknown)}")
         for section, entries in document.items():
+            for entry in entries or []:
+                check_entry(entry, section)
             sections[section].extend(entries or [])
     return sections
+
+
+def allowed_keys(kind):
+    languages = [code for code, _name in settings.LANGUAGES if code != "en"]
+    translated = {
+        f"{name}_{language}" for name in TRANSLATED.get(kind, ()) for language in languages
+    }
+    return KEYS[kind] | translated
+
+
+def check_entry(entry, kind):
+    """Refuse unknown keys and NUL bytes, in the entry and the mappings it holds."""
+    if not isinstance(entry, Entry):
+        raise DatasetError(f"{getattr(entry, 'where', '?')}: expected a mapping in {kind}")
+    unknown = [key for key in entry if key not in allowed_keys(kind)]
+    if unknown:
+        key = unknown[0]
+        raise DatasetError(
+            f"{entry.where_key(key)}: unknown key {key!r} in {kind} "
+            f"(known keys: {', '.join(sorted(KEYS[kind]))})"
+        )
+    for key, value in entry.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise DatasetError(f"{entry.where_key(key)}: {key!r} contains a NUL character")
+        if key in NESTED:
+            for item in value or []:
+                check_entry(item, key)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, str) and "\x00" in item:
+                    raise DatasetError(f"{entry.where_key(key)}: {key!r} contains a NUL character")
 
 
 class Loader:
@@ -146,16 +300,17 @@ class Loader:
             raise DatasetError(f"{entry.where}: '{name}' is required")
         return entry[name]
 
-    def country(self, entry, required=True):
+    def country(self, entry, required=True, where=None):
+        where = where or entry.where
         code = entry.get("country")
         if not code:
             if required:
-                raise DatasetError(f"{entry.where}: 'country' is required")
+                raise DatasetError(f"{where}: 'country' is required")
             return None
         try:
             return self.countries[str(code).upper()]
         except KeyError:
-            raise DatasetError(f"{entry.where}: unknown country code {code!r}") from None
+            raise DatasetError(f"{where}: unknown country code {code!r}") from None
 
     def subdivision(self, entry, country):
         code = entry.get("subdivision")
@@ -204,6 +359,30 @@ class Loader:
             else PublicationStatus.DRAFT
         }
 
+    def plain_date(self, entry, name):
+        value = entry.get(name)
+        if value is not None and not isinstance(value, datetime.date):
+            raise DatasetError(f"{entry.where_key(name)}: {value!r} is not a date like 2026-11-29")
+        return value
+
+    def review(self, entry):
+        """Publication state and the date a researcher last checked the record."""
+        return {
+            **self.publication(entry),
+            "last_reviewed_on": self.plain_date(entry, "last_reviewed_on"),
+        }
+
+    def places(self, entry):
+        """The countries a spanning record names, and its groups."""
+        countries = [
+            self.country({"country": code}, where=entry.where_key("countries"))
+            for code in entry.get("countries") or []
+        ]
+        return {
+            "countries": countries,
+            "country_groups": self.many(CountryGroup, entry, "country_groups"),
+        }
+
     # Writing.
 
     def claim_key(self, model, key, entry):
@@ -245,7 +424,18 @@ class Loader:
         return record
 
     def sync_citations(self, record, citations, where):
-        """Make the record's citations exactly the listed ones, touching nothing else."""
+        """Make the record's citations exactly the listed ones, touching nothing else.
+
+        A published record must pass the publication rule: a published source, and every
+        quote found in its source's text where the source keeps one.
+        """
+        self.write_citations(record, citations, where)
+        if record.is_published():
+            problems = record.publication_problems()
+            if problems:
+                raise DatasetError(f"{where}: cannot be published: {' '.join(problems)}")
+
+    def write_citations(self, record, citations, where):
         if not citations:
             raise DatasetError(f"{where}: at least one citation is required")
         wanted = []
@@ -285,7 +475,7 @@ class Loader:
                     "description": (entry.get("description") or "").strip(),
                     "order": entry.get("order", 100),
                     **self.translations(entry, "name", "question", "description"),
-                    **self.publication(entry),
+                    **self.review(entry),
                 },
                 entry,
             )
@@ -299,6 +489,7 @@ class Loader:
                         "colour": self.required(value, "colour"),
                         "description": (value.get("description") or "").strip(),
                         **self.translations(value, "label", "description"),
+                        **self.publication(value),
                     },
                     value,
                 )
@@ -328,7 +519,7 @@ class Loader:
                     "country": self.country(entry, required=False),
                     "url": entry.get("url") or "",
                     "description": entry.get("description") or "",
-                    **self.publication(entry),
+                    **self.review(entry),
                 },
                 entry,
             )
@@ -344,10 +535,45 @@ class Loader:
                     "publisher": entry.get("publisher") or "",
                     "url": entry.get("url") or "",
                     "kind": entry.get("kind") or Source.Kind.NEWS,
+                    "text": self.source_text(entry),
+                    "accessed_on": self.plain_date(entry, "accessed_on"),
                     **self.dates(entry, published_on="published_precision"),
-                    **self.publication(entry),
+                    **self.review(entry),
                 },
                 entry,
+            )
+
+    def source_text(self, entry):
+        name = entry.get("text_file")
+        if not name:
+            return ""
+        path = self.directory / name
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise DatasetError(
+                f"{entry.where_key('text_file')}: cannot read {name}: {error.strerror}"
+            ) from None
+        except UnicodeDecodeError:
+            raise DatasetError(f"{entry.where_key('text_file')}: {name} is not UTF-8") from None
+
+    def load_country_groups(self, entries):
+        for entry in entries:
+            members = [
+                self.country({"country": code}, where=entry.where_key("members"))
+                for code in entry.get("members") or []
+            ]
+            self.upsert(
+                CountryGroup,
+                {"slug": self.required(entry, "slug")},
+                {
+                    "name": self.required(entry, "name"),
+                    "member_label": self.required(entry, "member_label"),
+                    "url": entry.get("url") or "",
+                    **self.translations(entry, "name", "member_label"),
+                },
+                entry,
+                m2m={"members": members},
             )
 
     def load_cited(self, model, entries, values_for, m2m_for=lambda entry: {}):
@@ -355,7 +581,7 @@ class Loader:
             record = self.upsert(
                 model,
                 {"slug": self.required(entry, "slug")},
-                {**values_for(entry), **self.publication(entry)},
+                {**values_for(entry), **self.review(entry)},
                 entry,
                 m2m=m2m_for(entry),
             )
@@ -384,6 +610,7 @@ class Loader:
         return {
             "indicators": self.many(Indicator, entry, "indicators"),
             "organisations": self.many(Organisation, entry, "organisations"),
+            **self.places(entry),
         }
 
     def pilot_values(self, entry):
@@ -405,11 +632,14 @@ class Loader:
             "government_partners": self.many(Organisation, entry, "government_partners"),
             "target_groups": self.many(TargetGroup, entry, "target_groups"),
             "approaches": self.many(Approach, entry, "approaches"),
+            **self.places(entry),
         }
 
     def pledge_values(self, entry):
         return {
-            "country": self.country(entry),
+            "country": self.country(
+                entry, required=not (entry.get("countries") or entry.get("country_groups"))
+            ),
             "forum": self.required(entry, "forum"),
             "text": self.required(entry, "text").strip(),
             "gcm_objective": entry.get("gcm_objective"),
@@ -425,6 +655,7 @@ class Loader:
             "subdivision": self.subdivision(entry, country),
             "measure": self.required(entry, "measure"),
             "description": self.required(entry, "description"),
+            "qualifier": entry.get("qualifier") or Figure.Qualifier.EXACT,
             "value": Decimal(str(self.required(entry, "value"))),
             "unit": self.required(entry, "unit"),
             **self.dates(
@@ -438,20 +669,30 @@ class Loader:
         country = self.country(entry)
         subdivision = self.subdivision(entry, country)
         indicator = self.by_slug(Indicator, self.required(entry, "indicator"), entry.where)
-        effective_from, precision = parse_partial_date(
-            self.required(entry, "effective_from"), entry.where
+        dates = self.dates(
+            entry, effective_from="effective_precision", observed_on="observed_precision"
         )
+        if dates["observed_on"] is None:
+            raise DatasetError(
+                f"{entry.where}: 'observed_on' is required: when the cited source attests "
+                "the position"
+            )
         lookup = {
             "country": country,
             "subdivision": subdivision,
             "indicator": indicator,
-            "effective_from": effective_from,
+            "effective_from": dates["effective_from"],
+            "observed_on": dates["observed_on"],
         }
-        return lookup, precision
+        precisions = {
+            "effective_precision": dates["effective_precision"],
+            "observed_precision": dates["observed_precision"],
+        }
+        return lookup, precisions
 
     def load_statuses(self, entries):
         for entry in entries:
-            lookup, precision = self.status_key(entry)
+            lookup, precisions = self.status_key(entry)
             value_slug = self.required(entry, "value")
             value = lookup["indicator"].values.filter(slug=value_slug).first()
             if value is None:
@@ -464,12 +705,12 @@ class Loader:
                 lookup,
                 {
                     "value": value,
-                    "effective_precision": precision,
+                    **precisions,
                     "legal_position": (entry.get("legal_position") or "").strip(),
                     "practice": (entry.get("practice") or "").strip(),
                     "practice_differs": bool(entry.get("practice_differs")),
                     "caveat": (entry.get("caveat") or "").strip(),
-                    **self.publication(entry),
+                    **self.review(entry),
                 },
                 entry,
             )
@@ -477,15 +718,19 @@ class Loader:
                 entry["country"],
                 entry.get("subdivision"),
                 entry["indicator"],
-                entry["effective_from"],
+                entry.get("effective_from"),
+                entry["observed_on"],
                 entry.where,
             )
             citations = self.citations_for("status", key, entry)
             self.sync_citations(status, citations, entry.where)
 
-    def status_natural_key(self, country, subdivision, indicator, effective_from, where):
-        date, _ = parse_partial_date(effective_from, where)
-        return (str(country).upper(), str(subdivision or "").upper(), indicator, date)
+    def status_natural_key(
+        self, country, subdivision, indicator, effective_from, observed_on, where
+    ):
+        began, _ = parse_partial_date(effective_from, where)
+        reported, _ = parse_partial_date(observed_on, where)
+        return (str(country).upper(), str(subdivision or "").upper(), indicator, began, reported)
 
     def collect_more_citations(self, entries):
         """Citations that one file adds to a record defined in another, by record key."""
@@ -499,10 +744,10 @@ class Loader:
             key = str(self.required(entry, "key"))
             if kind == "status":
                 parts = key.split("/")
-                if len(parts) != 4:
+                if len(parts) != 5:
                     raise DatasetError(
                         f"{entry.where}: status key {key!r} is not "
-                        "country/subdivision/indicator/effective_from"
+                        "country/subdivision/indicator/effective_from/observed_on"
                     )
                 key = self.status_natural_key(*parts, entry.where)
             self.more_citations[(kind, key)].extend(self.required(entry, "citations"))
@@ -511,9 +756,19 @@ class Loader:
     def citations_for(self, kind, key, entry):
         return [*(entry.get("citations") or []), *self.more_citations.pop((kind, key), [])]
 
+    def check_coverage(self, entries):
+        """The coverage ledger names sources that exist; it is read, not stored."""
+        for entry in entries:
+            self.by_slug(Source, self.required(entry, "source"), entry.where)
+            for fact in entry.get("left_out") or []:
+                self.required(fact, "fact")
+                self.required(fact, "reason")
+
     def load(self, directory):
+        self.directory = Path(directory)
         sections = read_entries(directory)
         self.collect_more_citations(sections["more_citations"])
+        self.load_country_groups(sections["country_groups"])
         self.load_indicators(sections["indicators"])
         self.load_vocabulary(TargetGroup, sections["target_groups"])
         self.load_vocabulary(Approach, sections["approaches"])
@@ -521,9 +776,12 @@ class Loader:
         self.load_sources(sections["sources"])
         self.load_cited(Law, sections["laws"], self.law_values, self.law_m2m)
         self.load_cited(Pilot, sections["pilots"], self.pilot_values, self.pilot_m2m)
-        self.load_cited(Pledge, sections["pledges"], self.pledge_values)
+        self.load_cited(
+            Pledge, sections["pledges"], self.pledge_values, lambda entry: self.places(entry)
+        )
         self.load_cited(Figure, sections["figures"], self.figure_values)
         self.load_statuses(sections["statuses"])
+        self.check_coverage(sections["coverage"])
         for kind_key, where in self.more_citations_where.items():
             if kind_key in self.more_citations:
                 raise DatasetError(

@@ -36,7 +36,10 @@ class ChangesFeed(Feed):
     def item_description(self, record):
         if isinstance(record, Status):
             parts = [
-                _("Effective from %(date)s.") % {"date": record.effective_date},
+                _("Since %(date)s.") % {"date": record.effective_date}
+                if record.effective_from
+                else _("Reported as of %(date)s; start not known.")
+                % {"date": record.observed_date},
                 record.legal_position,
             ]
             if record.practice_differs:

@@ -29,8 +29,10 @@ from .signals import RESOURCES
 def value_choices():
     """Every indicator value's slug, labelled, in legend order (one entry per slug)."""
     choices = {}
-    for slug, label in IndicatorValue.objects.order_by("indicator__order", "rank").values_list(
-        "slug", "label"
+    for slug, label in (
+        IndicatorValue.objects.published()
+        .order_by("indicator__order", "rank")
+        .values_list("slug", "label")
     ):
         choices.setdefault(slug, label)
     return list(choices.items())
@@ -84,6 +86,7 @@ class StatusFilter(TrackerFilterSet):
     ordering = filters.OrderingFilter(
         fields=[
             ("effective_from", "effective_from"),
+            ("observed_on", "observed_on"),
             ("country__name", "country"),
             ("updated_at", "updated_at"),
         ],

@@ -6,6 +6,8 @@ the form is saved, someone else saved in between; the save is refused with who d
 and what they changed (from the record's history), so the first edit survives.
 """
 
+import copy
+
 from django import forms
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import ValidationError
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .models import SOURCE_REQUIRED, PublicationStatus
+from .models import PublicationStatus
 
 EMPTY = "—"
 
@@ -97,9 +99,11 @@ class CuratedForm(forms.ModelForm):
         if (
             self.check_stored_sources
             and status == PublicationStatus.PUBLISHED
-            and not self.instance.can_be_published()
+            and hasattr(self.instance, "publication_problems")
         ):
-            raise ValidationError(SOURCE_REQUIRED, code="source_required")
+            problems = self.instance.publication_problems()
+            if problems:
+                raise ValidationError(problems, code="source_required")
         return cleaned_data
 
     def refuse_if_saved_since(self, opened_at):
@@ -137,21 +141,75 @@ class CuratedForm(forms.ModelForm):
 
 
 class CitationFormSet(BaseGenericInlineFormSet):
-    """A record's citations: a record that will be published keeps at least one."""
+    """A record's citations: a published record keeps a published source and quotes that
+    are found in their sources' text."""
 
     def clean(self):
         super().clean()
         record = self.instance
         if not record.is_published():
             return
-        kept = sum(
-            1
+        kept = [
+            (form.cleaned_data["source"], form.cleaned_data.get("quote", ""))
             for form in self.forms
             if getattr(form, "cleaned_data", {}).get("source")
             and not self._should_delete_form(form)
-        )
-        if not record.can_be_published(sources=kept):
-            raise ValidationError(SOURCE_REQUIRED, code="source_required")
+        ]
+        problems = record.publication_problems(kept)
+        if problems:
+            raise ValidationError(problems, code="source_required")
+
+
+class CitationForm(forms.ModelForm):
+    """A citation edited on its own: it may not leave its published record unsourced."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        citation = self.instance
+        record = citation.record if citation.pk else None
+        source = cleaned_data.get("source")
+        if record is not None and record.is_published() and source is not None:
+            pairs = [
+                (source, cleaned_data.get("quote", ""))
+                if other.pk == citation.pk
+                else (other.source, other.quote)
+                for other in record.citations.select_related("source")
+            ]
+            problems = record.publication_problems(pairs)
+            if problems:
+                raise ValidationError(
+                    [_("%(record)s is published:") % {"record": record}, *problems],
+                    code="source_required",
+                )
+        return cleaned_data
+
+
+class SourceForm(CuratedForm):
+    """A source may not become a draft, or lose a quote, while a published claim needs it."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk and not self.errors:
+            candidate = copy.copy(self.instance)
+            for name in ("publication_status", "text"):
+                if name in cleaned_data:
+                    setattr(candidate, name, cleaned_data[name])
+            broken = candidate.published_records_left_unsourced()
+            if broken:
+                raise ValidationError(
+                    [
+                        _(
+                            "Not saved: these published records would be left without a "
+                            "valid source. Unpublish them first, or cite another source:"
+                        ),
+                        *[
+                            format_html("{}: {}", record, " ".join(map(str, problems)))
+                            for record, problems in broken
+                        ],
+                    ],
+                    code="source_required",
+                )
+        return cleaned_data
 
 
 class StatusInlineFormSet(BaseInlineFormSet):
@@ -166,7 +224,7 @@ class StatusInlineFormSet(BaseInlineFormSet):
             if not form.has_changed() or self._should_delete_form(form):
                 continue
             status = form.instance
-            if status.is_published() and not status.can_be_published():
+            if status.is_published() and status.publication_problems():
                 field = "publication_status" if "publication_status" in form.fields else None
                 form.add_error(
                     field,

@@ -5,6 +5,7 @@ the only way public pages, the API, search, exports and feeds reach records.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -12,7 +13,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When, Window
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.fields import TranslationField
 from simple_history.models import HistoricalRecords
 
-from countries.models import Country, Subdivision
+from countries.models import Country, CountryGroup, Subdivision
 
 
 class PublicationStatus(models.TextChoices):
@@ -57,6 +69,67 @@ def precision_field(verbose_name):
     )
 
 
+NUL_REFUSED = _("Text cannot contain NUL characters (\\x00).")
+
+
+def refuse_nul_characters(record):
+    """Form errors for any text field holding a NUL byte, which PostgreSQL cannot store."""
+    return {
+        field.name: [NUL_REFUSED]
+        for field in record._meta.concrete_fields
+        if isinstance(getattr(record, field.attname, None), str)
+        and "\x00" in getattr(record, field.attname)
+    }
+
+
+class RefusesNul:
+    """Refuses NUL bytes in every text field, whatever writes it: form, import or loader."""
+
+    def clean_fields(self, exclude=None):
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for name, messages in refuse_nul_characters(self).items():
+            if name not in (exclude or ()):
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+
+# Curly and straight quote marks are told apart by nothing a reader sees; the quote check
+# ignores the difference, and runs of whitespace, and nothing else.
+QUOTE_MARKS = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+    }
+)
+
+
+def normalise_for_quote_check(text):
+    return " ".join(text.translate(QUOTE_MARKS).split())
+
+
+def quote_found(quote, text):
+    """Whether the quote is in the text (None when there is no text to check against)."""
+    if not text:
+        return None
+    quote = normalise_for_quote_check(quote)
+    return bool(quote) and quote in normalise_for_quote_check(text)
+
+
 class History(HistoricalRecords):
     """Change history that leaves out django-modeltranslation's columns.
 
@@ -87,7 +160,7 @@ class CuratedQuerySet(models.QuerySet):
         return self.none()
 
 
-class Curated(models.Model):
+class Curated(RefusesNul, models.Model):
     """What every record researchers curate carries: publication state, times, history."""
 
     publication_status = models.CharField(
@@ -163,6 +236,15 @@ class Organisation(Curated):
         return f"{self.name} ({self.short_name})" if self.short_name else self.name
 
 
+class SourceQuerySet(CuratedQuerySet):
+    pass
+
+
+class SourceManager(models.Manager.from_queryset(SourceQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().defer("text")
+
+
 class Source(Curated):
     """A published article, report or statement that records cite."""
 
@@ -182,8 +264,29 @@ class Source(Curated):
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
     published_on = models.DateField(_("publication date"), null=True, blank=True)
     published_precision = precision_field(_("publication date precision"))
+    accessed_on = models.DateField(
+        _("read on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the tracker read the source (a citation's “retrieved” date). For an "
+            "undated source, the date its statuses are reported as of."
+        ),
+    )
     url = models.URLField(_("URL"), max_length=500, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEWS)
+    text = models.TextField(
+        _("full text"),
+        blank=True,
+        help_text=_(
+            "The article's text as published. When it is kept, every quote citing this "
+            "source is checked against it, and a claim whose quote is not found cannot be "
+            "published."
+        ),
+    )
+
+    # The full text is read only to check quotes: never loaded with lists of sources.
+    objects = SourceManager()
 
     class Meta(Curated.Meta):
         ordering = ["-published_on", "title"]
@@ -200,6 +303,48 @@ class Source(Curated):
     def get_absolute_url(self):
         return reverse("practices:source-detail", args=[self.slug])
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if "text" not in self.get_deferred_fields():
+            for citation in self.citations.all():
+                citation.check_quote(self)
+
+    def published_records_citing(self):
+        """Every published record citing this source, by kind: [(kind's name, records)]."""
+        ids = defaultdict(set)
+        for content_type_id, object_id in self.citations.values_list(
+            "content_type_id", "object_id"
+        ):
+            ids[content_type_id].add(object_id)
+        kinds = []
+        for content_type_id, object_ids in ids.items():
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+            records = model.objects.published().filter(pk__in=object_ids)
+            if model is Status:
+                records = records.select_related("country", "subdivision", "indicator", "value")
+            elif any(f.name == "country" for f in model._meta.fields):
+                records = records.select_related("country")
+            if records:
+                kinds.append((model._meta.verbose_name_plural, list(records)))
+        return sorted(kinds, key=lambda kind: str(kind[0]))
+
+    def published_records_left_unsourced(self):
+        """Published claims this source's state (draft, or a text without their quote) would
+        leave unpublishable, each with why; empty when the source may be saved as it is."""
+        broken = []
+        for citation in self.citations.select_related("content_type"):
+            record = citation.record
+            if record is None or not record.is_published():
+                continue
+            pairs = [
+                (self if cited.source_id == self.pk else cited.source, cited.quote)
+                for cited in record.citations.select_related("source")
+            ]
+            problems = record.publication_problems(pairs)
+            if problems and record not in [r for r, _p in broken]:
+                broken.append((record, problems))
+        return broken
+
 
 class CitationQuerySet(models.QuerySet):
     def published(self):
@@ -207,7 +352,7 @@ class CitationQuerySet(models.QuerySet):
         return self.filter(source__publication_status=PublicationStatus.PUBLISHED)
 
 
-class Citation(models.Model):
+class Citation(RefusesNul, models.Model):
     """One record citing one source, with the words that support it."""
 
     content_type = models.ForeignKey(ContentType, models.CASCADE)
@@ -225,7 +370,13 @@ class Citation(models.Model):
         blank=True,
         help_text=_("Where in the source the quote is, if it has pages or numbered paragraphs."),
     )
-    history = HistoricalRecords()
+    quote_verified = models.BooleanField(
+        _("quote found in the source"),
+        null=True,
+        editable=False,
+        help_text=_("Checked against the source's full text on every save; empty without one."),
+    )
+    history = HistoricalRecords(excluded_fields=["quote_verified"])
 
     objects = CitationQuerySet.as_manager()
 
@@ -239,12 +390,43 @@ class Citation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.source} – {self.quote[:60]}"
+        # The source may be gone (a deleted record's citation, shown in "Recently deleted").
+        try:
+            source = self.source
+        except Source.DoesNotExist:
+            source = _("(deleted source)")
+        return f"{source} – {self.quote[:60]}"
+
+    def save(self, *args, **kwargs):
+        self.quote_verified = quote_found(self.quote, source_text(self.source_id))
+        super().save(*args, **kwargs)
+
+    def check_quote(self, source):
+        """Recheck the quote after the source's text changed."""
+        verified = quote_found(self.quote, source.text)
+        if verified != self.quote_verified:
+            self.quote_verified = verified
+            Citation.objects.filter(pk=self.pk).update(quote_verified=verified)
+
+
+def source_text(source_id):
+    if source_id is None:
+        return ""
+    return Source.objects.filter(pk=source_id).values_list("text", flat=True).first() or ""
 
 
 SOURCE_REQUIRED = _(
-    "Add at least one source before publishing: every published claim cites a source."
+    "Cite at least one published source before publishing: every published claim cites one."
 )
+
+
+def public_citations():
+    """Records' citations of published sources, without the sources' full text."""
+    return Prefetch(
+        "citations",
+        queryset=Citation.objects.published().select_related("source").defer("source__text"),
+        to_attr="public_citations",
+    )
 
 
 class CitedQuerySet(CuratedQuerySet):
@@ -257,13 +439,7 @@ class CitedQuerySet(CuratedQuerySet):
 
     def with_citations(self):
         """Prefetch each record's citations of published sources (two queries in all)."""
-        return self.prefetch_related(
-            Prefetch(
-                "citations",
-                queryset=Citation.objects.published().select_related("source"),
-                to_attr="public_citations",
-            )
-        )
+        return self.prefetch_related(public_citations())
 
 
 class Cited(Curated):
@@ -276,15 +452,51 @@ class Cited(Curated):
     class Meta(Curated.Meta):
         abstract = True
 
-    def can_be_published(self, sources=None):
-        """A claim is published only with at least one source (SOURCE_REQUIRED).
+    def can_be_published(self, citations=None):
+        return not self.publication_problems(citations)
 
-        `sources` is the number about to be saved (the admin's citation forms); by
-        default, the citations stored.
+    def publication_problems(self, citations=None):
+        """Why this claim cannot be published; empty when it can.
+
+        A published claim cites at least one published source, and every quote it cites is
+        non-empty and, where the source keeps its text, found in it. `citations` are the
+        (source, quote) pairs about to be saved (the admin's citation forms); by default,
+        the stored ones.
         """
-        if sources is None:
-            sources = self.citations.count() if self.pk else 0
-        return sources >= 1
+        if citations is None:
+            citations = (
+                [(c.source, c.quote) for c in self.citations.select_related("source")]
+                if self.pk
+                else []
+            )
+        problems = []
+        if not any(source.is_published() for source, _quote in citations):
+            problems.append(SOURCE_REQUIRED)
+        for source, quote in citations:
+            if not (quote or "").strip():
+                problems.append(
+                    _("The citation of “%(source)s” has no quote.") % {"source": source}
+                )
+            elif quote_found(quote, source.text) is False:
+                problems.append(
+                    _("The quote “%(quote)s” is not found in the text of “%(source)s”.")
+                    % {"quote": quote[:80], "source": source}
+                )
+        return problems
+
+
+class IndicatorQuerySet(CuratedQuerySet):
+    def with_values(self):
+        """Prefetch each indicator's published values, in legend order, as `public_values`."""
+        return self.prefetch_related(
+            Prefetch(
+                "values",
+                queryset=IndicatorValue.objects.filter(
+                    publication_status=PublicationStatus.PUBLISHED
+                ).order_by("rank"),
+                to_attr="public_values",
+            )
+        )
 
 
 class Indicator(Curated):
@@ -298,6 +510,8 @@ class Indicator(Curated):
         _("order"), default=100, help_text=_("Indicators are listed by this number.")
     )
 
+    objects = IndicatorQuerySet.as_manager()
+
     class Meta(Curated.Meta):
         ordering = ["order", "name"]
         verbose_name = _("indicator")
@@ -310,8 +524,20 @@ class Indicator(Curated):
         return reverse("practices:indicator-detail", args=[self.slug])
 
 
-class IndicatorValue(models.Model):
-    """One answer in an indicator's vocabulary, with its place in legends and its map colour."""
+class IndicatorValueQuerySet(models.QuerySet):
+    def published(self):
+        """Values an editor published, of a published indicator: the only ones shown."""
+        return self.filter(
+            publication_status=PublicationStatus.PUBLISHED,
+            indicator__publication_status=PublicationStatus.PUBLISHED,
+        )
+
+
+class IndicatorValue(RefusesNul, models.Model):
+    """One answer in an indicator's vocabulary, with its place in legends and its map colour.
+
+    Like a record, a new value is a draft until an editor publishes it.
+    """
 
     indicator = models.ForeignKey(
         Indicator, models.CASCADE, related_name="values", verbose_name=_("indicator")
@@ -326,8 +552,19 @@ class IndicatorValue(models.Model):
         max_length=7,
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour like #1a7f4b."))],
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("definition"), blank=True, help_text=_("The public definition of this value.")
+    )
+    publication_status = models.CharField(
+        _("publication status"),
+        max_length=10,
+        choices=PublicationStatus.choices,
+        default=PublicationStatus.DRAFT,
+        help_text=_("A new value is shown nowhere public until an editor publishes it."),
+    )
     history = History()
+
+    objects = IndicatorValueQuerySet.as_manager()
 
     class Meta:
         ordering = ["indicator__order", "rank"]
@@ -348,38 +585,88 @@ class IndicatorValue(models.Model):
     def __str__(self):
         return self.label
 
+    def is_published(self):
+        return self.publication_status == PublicationStatus.PUBLISHED
+
+
+# The date that places a status in its timeline: when the position began where the sources
+# say, otherwise when it was reported.
+TIMELINE_DATE = Coalesce("effective_from", "observed_on")
+
+
+def later_in_timeline_than_outer():
+    """Statuses placed after the outer query's status in their timeline.
+
+    By timeline date, then by when reported, then by id, so that one of two statuses is
+    always the later one.
+    """
+    date, observed = OuterRef("timeline_on"), OuterRef("observed_on")
+    return (
+        Q(timeline_on__gt=date)
+        | Q(timeline_on=date, observed_on__gt=observed)
+        | Q(timeline_on=date, observed_on=observed, pk__gt=OuterRef("pk"))
+    )
+
 
 class StatusQuerySet(CitedQuerySet):
     def published(self):
         return (
-            super().published().filter(indicator__publication_status=PublicationStatus.PUBLISHED)
+            super()
+            .published()
+            .filter(
+                indicator__publication_status=PublicationStatus.PUBLISHED,
+                value__publication_status=PublicationStatus.PUBLISHED,
+            )
         )
 
-    def current(self, on=None):
-        """Each place's published status in force on a date (today by default) per indicator.
-
-        Derived from the timeline: a status is current when it took effect on or before
-        the date and no later published status for the same place and indicator has.
-        """
-        on = on or datetime.date.today()
-        # Sub-national and national timelines are separate; 0 stands for "national".
-        place = Coalesce("subdivision_id", Value(0))
-        later = (
+    def same_timeline(self):
+        """Published statuses of the outer status's place and indicator (for subqueries)."""
+        return (
             Status.objects.published()
-            .annotate(place=place)
+            .annotate(place=Coalesce("subdivision_id", Value(0)), timeline_on=TIMELINE_DATE)
             .filter(
                 country=OuterRef("country"),
                 place=OuterRef("place"),
                 indicator=OuterRef("indicator"),
-                effective_from__gt=OuterRef("effective_from"),
-                effective_from__lte=on,
             )
+        )
+
+    def with_timeline_date(self):
+        return self.annotate(place=Coalesce("subdivision_id", Value(0)), timeline_on=TIMELINE_DATE)
+
+    def current(self, on=None):
+        """Each place's published status on a date (today by default) per indicator.
+
+        Derived from the timeline: the latest status by its best known date (when the
+        position began, else when it was reported) on or before the date. Sub-national and
+        national timelines are separate ("place" 0 is national).
+        """
+        on = on or datetime.date.today()
+        later = (
+            self.same_timeline().filter(timeline_on__lte=on).filter(later_in_timeline_than_outer())
         )
         return (
             self.published()
-            .filter(effective_from__lte=on)
-            .annotate(place=place)
+            .with_timeline_date()
+            .filter(timeline_on__lte=on)
             .filter(~Exists(later))
+        )
+
+    def with_previous_value(self):
+        """Annotate `previous_value_id`: the value of the status before it in its timeline."""
+        previous = (
+            self.same_timeline()
+            .filter(~later_in_timeline_than_outer())
+            .exclude(pk=OuterRef("pk"))
+            .order_by("-timeline_on", "-observed_on")
+            .values("value_id")[:1]
+        )
+        return self.with_timeline_date().annotate(previous_value_id=Subquery(previous))
+
+    def changes(self):
+        """Statuses that open a period: a new value, not a re-observation of the same one."""
+        return self.with_previous_value().filter(
+            Q(previous_value_id__isnull=True) | ~Q(previous_value_id=F("value_id"))
         )
 
     def latest_per_timeline(self, length, on=None):
@@ -393,9 +680,18 @@ class StatusQuerySet(CitedQuerySet):
         rank = Window(
             RowNumber(),
             partition_by=[F("subdivision"), F("indicator"), planned],
-            order_by=F("effective_from").desc(),
+            order_by=[TIMELINE_DATE.desc(), F("observed_on").desc()],
         )
         return self.annotate(timeline_rank=rank).filter(timeline_rank__lte=length)
+
+    def in_timeline_order(self):
+        """National timelines first, then each subdivision's; by indicator; newest first."""
+        return self.order_by(
+            F("subdivision__name").asc(nulls_first=True),
+            "indicator__order",
+            TIMELINE_DATE.desc(),
+            F("observed_on").desc(),
+        )
 
     def national(self):
         return self.filter(subdivision__isnull=True)
@@ -426,13 +722,24 @@ class Status(Cited):
         IndicatorValue, models.PROTECT, related_name="statuses", verbose_name=_("value")
     )
     effective_from = models.DateField(
-        _("effective from"),
+        _("began"),
+        null=True,
+        blank=True,
         help_text=_(
-            "When this position took effect. The latest status on or before today is the "
-            "current one; add a new status for a change rather than editing the old one."
+            "When this position began, only where a source says so; leave empty otherwise. "
+            "For a change, add a new status rather than editing the old one."
         ),
     )
-    effective_precision = precision_field(_("effective date precision"))
+    effective_precision = precision_field(_("start date precision"))
+    observed_on = models.DateField(
+        _("reported"),
+        help_text=_(
+            "When the cited source attests this position: its publication date, or the date "
+            "of the report or event it describes. Pages say “reported as of” this date when "
+            "the start is unknown. A later report of the same value confirms the period."
+        ),
+    )
+    observed_precision = precision_field(_("report date precision"))
     legal_position = models.TextField(
         _("legal position"),
         blank=True,
@@ -458,30 +765,48 @@ class Status(Cited):
     objects = StatusQuerySet.as_manager()
 
     class Meta(Cited.Meta):
-        ordering = ["country__name", "indicator__order", "-effective_from"]
+        ordering = ["country__name", "indicator__order", "-observed_on"]
         verbose_name = _("status")
         verbose_name_plural = _("statuses")
+        # One status per place, indicator, start and report date. A NULL start counts as a
+        # value of its own, hence a constraint for known starts and one for unknown ones.
         constraints = [
             models.UniqueConstraint(
-                fields=["country", "indicator", "effective_from"],
-                condition=Q(subdivision__isnull=True),
-                name="status_one_per_country_indicator_date",
+                fields=["country", "indicator", "effective_from", "observed_on"],
+                condition=Q(subdivision__isnull=True, effective_from__isnull=False),
+                name="status_one_per_country_indicator_dates",
             ),
             models.UniqueConstraint(
-                fields=["subdivision", "indicator", "effective_from"],
-                condition=Q(subdivision__isnull=False),
-                name="status_one_per_subdivision_indicator_date",
+                fields=["country", "indicator", "observed_on"],
+                condition=Q(subdivision__isnull=True, effective_from__isnull=True),
+                name="status_one_per_country_indicator_report",
+            ),
+            models.UniqueConstraint(
+                fields=["subdivision", "indicator", "effective_from", "observed_on"],
+                condition=Q(subdivision__isnull=False, effective_from__isnull=False),
+                name="status_one_per_subdivision_indicator_dates",
+            ),
+            models.UniqueConstraint(
+                fields=["subdivision", "indicator", "observed_on"],
+                condition=Q(subdivision__isnull=False, effective_from__isnull=True),
+                name="status_one_per_subdivision_indicator_report",
             ),
         ]
         indexes = [
-            # The current-status subquery: one place's timeline on one indicator.
+            # The current-status and previous-value subqueries: one place's timeline on one
+            # indicator, in timeline order.
             models.Index(
-                fields=["country", "indicator", "effective_from"], name="status_timeline_idx"
+                F("country"),
+                F("indicator"),
+                TIMELINE_DATE,
+                F("observed_on"),
+                name="status_timeline_idx",
             ),
         ]
 
     def __str__(self):
-        return f"{self.place_name}: {self.indicator} = {self.value} ({self.effective_date})"
+        when = self.effective_date or _("reported %(date)s") % {"date": self.observed_date}
+        return f"{self.place_name}: {self.indicator} = {self.value} ({when})"
 
     @property
     def place_name(self):
@@ -496,6 +821,24 @@ class Status(Cited):
     def effective_date(self):
         return format_partial_date(self.effective_from, self.effective_precision)
 
+    @property
+    def observed_date(self):
+        return format_partial_date(self.observed_on, self.observed_precision)
+
+    @property
+    def timeline_date(self):
+        """Where the status sits in its timeline: its start if known, else when reported."""
+        return self.effective_from or self.observed_on
+
+    def publication_problems(self, citations=None):
+        problems = super().publication_problems(citations)
+        if self.value_id and not self.value.is_published():
+            problems.append(
+                _("Its value “%(value)s” is a draft: an editor publishes it on its indicator.")
+                % {"value": self.value}
+            )
+        return problems
+
     def clean(self):
         errors = {}
         if self.value_id and self.indicator_id and self.value.indicator_id != self.indicator_id:
@@ -506,18 +849,19 @@ class Status(Cited):
             and self.subdivision.country_id != self.country_id
         ):
             errors["subdivision"] = _("This subdivision is in another country.")
-        if self.country_id and self.indicator_id and self.effective_from:
-            # The two unique constraints, as a field error instead of "constraint violated".
+        if self.country_id and self.indicator_id and self.observed_on:
+            # The unique constraints, as a field error instead of "constraint violated".
             same_place = Status.objects.filter(
                 country_id=self.country_id,
                 subdivision_id=self.subdivision_id,
                 indicator_id=self.indicator_id,
                 effective_from=self.effective_from,
+                observed_on=self.observed_on,
             ).exclude(pk=self.pk)
             if "subdivision" not in errors and same_place.exists():
-                errors["effective_from"] = _(
-                    "This place already has a status on this indicator from this date. "
-                    "Edit that status, or give this one the date its change took effect."
+                errors["observed_on"] = _(
+                    "This place already has a status on this indicator with these dates. "
+                    "Add this source to that status instead."
                 )
         if errors:
             raise ValidationError(errors)
@@ -533,7 +877,12 @@ TIMELINE_LENGTH = 10
 
 @dataclass
 class Timeline:
-    """One place's statuses on one indicator, newest first, with the one in force today."""
+    """One place's statuses on one indicator, newest first, with the one in force today.
+
+    Each status knows whether it `confirms` the one before it (the same value reported
+    again) and the `period_start`: the status that opened its period, which says since
+    when the position holds, or that its start is unknown ("reported as of").
+    """
 
     indicator: Indicator
     subdivision: Subdivision | None
@@ -543,7 +892,18 @@ class Timeline:
     @property
     def current(self):
         today = datetime.date.today()
-        return next((s for s in self.statuses if s.effective_from <= today), None)
+        return next((s for s in self.statuses if s.timeline_date <= today), None)
+
+    def mark_periods(self, older=None):
+        """Link each status to its period; `older` is the status just beyond the list."""
+        chain = [*self.statuses, *([older] if older else [])]
+        for status, previous in zip(chain, [*chain[1:], None], strict=True):
+            status.confirms = previous is not None and previous.value_id == status.value_id
+        start = None
+        for status in reversed(chain):
+            if not status.confirms:
+                start = status
+            status.period_start = start
 
 
 def timelines(statuses, length=None):
@@ -552,21 +912,107 @@ def timelines(statuses, length=None):
     With a length, statuses ranked beyond it (see `latest_per_timeline`, asked for one more
     than the length) are left out and their timeline marked incomplete.
     """
-    grouped = {}
+    grouped, beyond = {}, {}
     for status in statuses:
         key = (status.subdivision_id, status.indicator_id)
         if key not in grouped:
             grouped[key] = Timeline(status.indicator, status.subdivision)
         if length and status.timeline_rank > length:
             grouped[key].complete = False
+            beyond.setdefault(key, status)
         else:
             grouped[key].statuses.append(status)
+    for key, timeline in grouped.items():
+        timeline.mark_periods(beyond.get(key))
     return list(grouped.values())
 
 
 class ByCountryQuerySet(CitedQuerySet):
     def for_country(self, country):
-        return self.filter(country=country)
+        return self.applying_to([country])
+
+    def applying_to(self, countries):
+        return self.filter(country__in=countries)
+
+
+class SpanningQuerySet(ByCountryQuerySet):
+    def applying_to(self, countries):
+        """Records of these countries: their own, those naming them, those of their groups."""
+        name = self.model._meta.model_name
+        named = self.model.countries.through.objects.filter(country__in=countries)
+        grouped = self.model.country_groups.through.objects.filter(
+            countrygroup__members__in=countries
+        )
+        return self.filter(
+            Q(country__in=countries)
+            | Q(pk__in=named.values(f"{name}_id"))
+            | Q(pk__in=grouped.values(f"{name}_id"))
+        )
+
+    def with_places(self):
+        """Prefetch the countries named and the groups with their members (three queries)."""
+        return self.prefetch_related(
+            Prefetch("countries", queryset=Country.objects.only("iso2", "name")),
+            Prefetch(
+                "country_groups",
+                queryset=CountryGroup.objects.prefetch_related(
+                    Prefetch("members", queryset=Country.objects.only("iso2", "name"))
+                ),
+            ),
+        )
+
+
+class SpansCountries(Cited):
+    """A law, pilot or pledge: of one country, or of several, or of groups of countries."""
+
+    countries = models.ManyToManyField(
+        Country,
+        blank=True,
+        related_name="+",
+        verbose_name=_("countries"),
+        help_text=_(
+            "For a record of several countries, such as a programme run in seven: each "
+            "country the sources name. Leave the country above empty."
+        ),
+    )
+    country_groups = models.ManyToManyField(
+        CountryGroup,
+        blank=True,
+        related_name="+",
+        verbose_name=_("country groups"),
+        help_text=_("Groups it applies to as a whole, such as the EU for an EU regulation."),
+    )
+
+    objects = SpanningQuerySet.as_manager()
+
+    # How a record naming several countries applies to each, on that country's page.
+    one_of_label = _("one of %(count)d countries")
+
+    class Meta(Cited.Meta):
+        abstract = True
+
+    @property
+    def all_countries(self):
+        """Every country it applies to, directly or through a group, by name."""
+        countries = {self.country_id: self.country} if self.country_id else {}
+        for country in self.countries.all():
+            countries.setdefault(country.pk, country)
+        for group in self.country_groups.all():
+            for country in group.members.all():
+                countries.setdefault(country.pk, country)
+        return sorted(countries.values(), key=lambda country: country.name)
+
+    def how_it_applies(self, country):
+        """Empty for the record's own country, else how it reaches it ("as an EU member")."""
+        if self.country_id == country.pk:
+            return ""
+        named = list(self.countries.all())
+        if any(each.pk == country.pk for each in named):
+            return self.one_of_label % {"count": len(named)}
+        for group in self.country_groups.all():
+            if any(member.pk == country.pk for member in group.members.all()):
+                return group.member_label
+        return ""
 
 
 def check_dates_in_order(record, rules, errors):
@@ -597,7 +1043,7 @@ def dates_in_order(earlier, later, name):
     )
 
 
-class Law(Cited):
+class Law(SpansCountries):
     """A law, regulation, court ruling, protocol, MOU or policy."""
 
     class Kind(models.TextChoices):
@@ -659,11 +1105,11 @@ class Law(Cited):
     )
 
     # History keeps these links too, so a change to them is shown and can be reverted.
-    _history_m2m_fields = ["indicators", "organisations"]
+    _history_m2m_fields = ["indicators", "organisations", "countries", "country_groups"]
 
-    objects = ByCountryQuerySet.as_manager()
+    one_of_label = _("one of %(count)d countries it names")
 
-    class Meta(Cited.Meta):
+    class Meta(SpansCountries.Meta):
         ordering = ["-adopted_on", "title"]
         verbose_name = _("law or policy")
         verbose_name_plural = _("laws and policies")
@@ -731,7 +1177,7 @@ class Approach(Vocabulary):
         verbose_name_plural = _("approaches")
 
 
-class Pilot(Cited):
+class Pilot(SpansCountries):
     """An alternatives-to-detention pilot or programme."""
 
     class Classification(models.TextChoices):
@@ -808,11 +1254,18 @@ class Pilot(Cited):
     )
 
     # History keeps these links too, so a change to them is shown and can be reverted.
-    _history_m2m_fields = ["implementers", "government_partners", "target_groups", "approaches"]
+    _history_m2m_fields = [
+        "implementers",
+        "government_partners",
+        "target_groups",
+        "approaches",
+        "countries",
+        "country_groups",
+    ]
 
-    objects = ByCountryQuerySet.as_manager()
+    one_of_label = _("one of %(count)d countries in this programme")
 
-    class Meta(Cited.Meta):
+    class Meta(SpansCountries.Meta):
         ordering = ["-started_on", "name"]
         verbose_name = _("pilot or programme")
         verbose_name_plural = _("pilots and programmes")
@@ -841,7 +1294,7 @@ class Pilot(Cited):
         return reverse("practices:pilot-detail", args=[self.slug])
 
 
-class Pledge(Cited):
+class Pledge(SpansCountries):
     """A state's public commitment at an international forum."""
 
     class Status(models.TextChoices):
@@ -851,7 +1304,13 @@ class Pledge(Cited):
 
     slug = models.SlugField(max_length=100, unique=True)
     country = models.ForeignKey(
-        Country, models.PROTECT, related_name="pledges", verbose_name=_("country")
+        Country,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pledges",
+        verbose_name=_("country"),
+        help_text=_("The pledging state. Leave empty for a pledge of several or of a group."),
     )
     forum = models.CharField(
         _("forum"), max_length=150, help_text=_('As commonly named, e.g. "IMRF 2022".')
@@ -864,16 +1323,21 @@ class Pledge(Cited):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(23)],
-        help_text=_("Global Compact for Migration objective, 1 to 23 (13 is detention)."),
+        help_text=_(
+            "Global Compact for Migration objective, 1 to 23, only where a source names it "
+            "(13 is detention)."
+        ),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.MADE
     )
     progress = models.TextField(_("progress since"), blank=True)
 
-    objects = ByCountryQuerySet.as_manager()
+    _history_m2m_fields = ["countries", "country_groups"]
 
-    class Meta(Cited.Meta):
+    one_of_label = _("one of %(count)d countries making this pledge")
+
+    class Meta(SpansCountries.Meta):
         ordering = ["-pledged_on", "country__name"]
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
@@ -885,7 +1349,9 @@ class Pledge(Cited):
         ]
 
     def __str__(self):
-        return f"{self.country}: {self.forum}"
+        return (
+            f"{self.country}: {self.forum}" if self.country_id else f"{self.forum} ({self.slug})"
+        )
 
     @property
     def pledged_date(self):
@@ -897,6 +1363,13 @@ class Pledge(Cited):
 
 class Figure(Cited):
     """A number a source reports: people detained, released or referred, over a period."""
+
+    class Qualifier(models.TextChoices):
+        EXACT = "exact", _("exactly")
+        AT_LEAST = "at-least", _("at least")
+        MORE_THAN = "more-than", _("more than")
+        ABOUT = "about", _("about")
+        UP_TO = "up-to", _("up to")
 
     class Unit(models.TextChoices):
         PEOPLE = "people", _("People")
@@ -930,6 +1403,13 @@ class Figure(Cited):
         help_text=_("What was counted, as a short slug: children-detained, people-released…"),
     )
     description = models.CharField(_("description"), max_length=300)
+    qualifier = models.CharField(
+        _("qualifier"),
+        max_length=10,
+        choices=Qualifier.choices,
+        default=Qualifier.EXACT,
+        help_text=_("As the source words it: “at least 38” is at least, “over 18,000” more than."),
+    )
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
     period_start = models.DateField(_("period start"), null=True, blank=True)
@@ -949,7 +1429,15 @@ class Figure(Cited):
         ]
 
     def __str__(self):
-        return f"{self.description}: {self.value:,}"
+        return f"{self.description}: {self.qualified_value}"
+
+    @property
+    def qualified_value(self):
+        """The value as the source gives it: "at least 38", "about 4,900,000"."""
+        number = f"{self.value.normalize():,f}" if self.value is not None else ""
+        if self.qualifier == self.Qualifier.EXACT:
+            return number
+        return f"{self.get_qualifier_display()} {number}"
 
     @property
     def period(self):
@@ -981,10 +1469,17 @@ class Withdrawal(models.Model):
     class Reason(models.TextChoices):
         UNPUBLISHED = "unpublished", _("Unpublished")
         DELETED = "deleted", _("Deleted")
+        RENAMED = "renamed", _("Renamed")
 
     resource = models.CharField(_("resource"), max_length=30)
     identifier = models.CharField(_("identifier"), max_length=200)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    replaced_by = models.CharField(
+        _("new identifier"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a renamed record: its new identifier, where the old address leads."),
+    )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -999,6 +1494,21 @@ class Withdrawal(models.Model):
 
     def __str__(self):
         return f"{self.resource}/{self.identifier} ({self.reason})"
+
+    @classmethod
+    def new_identifier(cls, resource, identifier):
+        """Where a renamed record's old identifier leads now (following renames), or None."""
+        seen = set()
+        renamed = None
+        while identifier not in seen:
+            seen.add(identifier)
+            row = cls.objects.filter(
+                resource=resource, identifier=identifier, reason=cls.Reason.RENAMED
+            ).first()
+            if row is None:
+                return renamed
+            identifier = renamed = row.replaced_by
+        return renamed
 
 
 class Revision(models.Model):
@@ -1041,7 +1551,9 @@ def latest_changes(limit=20, country=None, indicator=None):
     One query per kind. With an indicator, only statuses on it and laws bearing on it.
     """
     kinds = [
-        Status.objects.published().select_related("country", "subdivision", "indicator", "value"),
+        Status.objects.published()
+        .changes()
+        .select_related("country", "subdivision", "indicator", "value"),
         Law.objects.published().select_related("country"),
         Pilot.objects.published().select_related("country"),
         Pledge.objects.published().select_related("country"),
@@ -1050,6 +1562,48 @@ def latest_changes(limit=20, country=None, indicator=None):
     if indicator is not None:
         kinds = [kinds[0].filter(indicator=indicator), kinds[1].filter(indicators=indicator)]
     if country is not None:
-        kinds = [queryset.filter(country=country) for queryset in kinds]
+        kinds = [
+            queryset.filter(country=country)
+            if queryset.model is Status
+            else queryset.for_country(country)
+            for queryset in kinds
+        ]
     records = [record for queryset in kinds for record in queryset.order_by("-updated_at")[:limit]]
     return sorted(records, key=lambda record: record.updated_at, reverse=True)[:limit]
+
+
+# Records of each kind listed on a country page; a link leads to the full, filtered list.
+LIST_LENGTH = 10
+
+
+@dataclass
+class FirstRecords:
+    records: list
+    more: bool
+
+    def __iter__(self):
+        return iter(self.records)
+
+
+def first_of(queryset, length=LIST_LENGTH):
+    """The first `length` records, and whether there are more, in one query (and prefetches)."""
+    records = list(queryset[: length + 1])
+    return FirstRecords(records[:length], more=len(records) > length)
+
+
+def records_applying_to(country):
+    """The first laws, pilots, pledges and figures of a country: its own, those naming it and
+    those of its groups, each labelled with how it applies (`applies_label`)."""
+    records = {
+        name: first_of(
+            model.objects.published().for_country(country).select_related("country").with_places()
+        )
+        for name, model in (("laws", Law), ("pilots", Pilot), ("pledges", Pledge))
+    }
+    records["figures"] = first_of(
+        Figure.objects.published().for_country(country).select_related("country")
+    )
+    for name in ("laws", "pilots", "pledges"):
+        for record in records[name]:
+            record.applies_label = record.how_it_applies(country)
+    return records

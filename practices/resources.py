@@ -18,11 +18,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from countries.models import Country, Subdivision
+from countries.models import Country, CountryGroup, Subdivision
 
 from .dataset import DatasetError, parse_partial_date
 from .models import (
-    SOURCE_REQUIRED,
     Approach,
     Citation,
     Figure,
@@ -88,15 +87,16 @@ class IndicatorValueWidget(KeyWidget):
 
 
 class KeyListWidget(widgets.ManyToManyWidget):
-    """Related records as slugs separated by ";"; every slug must exist."""
+    """Related records as slugs (or codes) separated by ";"; every one must exist."""
 
-    def __init__(self, model):
-        super().__init__(model, separator=SEPARATOR, field="slug")
+    def __init__(self, model, field="slug", upper=False):
+        super().__init__(model, separator=SEPARATOR, field=field)
+        self.upper = upper
 
     def clean(self, value, row=None, **kwargs):
-        keys = split_keys(value)
-        found = list(self.model.objects.filter(slug__in=keys))
-        unknown = sorted(set(keys) - {record.slug for record in found})
+        keys = [key.upper() if self.upper else key for key in split_keys(value)]
+        found = list(self.model.objects.filter(**{f"{self.field}__in": keys}))
+        unknown = sorted(set(keys) - {getattr(record, self.field) for record in found})
         if unknown:
             raise ValueError(
                 str(
@@ -109,7 +109,7 @@ class KeyListWidget(widgets.ManyToManyWidget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
-        return SEPARATOR.join(sorted(record.slug for record in value.all()))
+        return SEPARATOR.join(sorted(getattr(record, self.field) for record in value.all()))
 
 
 class SourceListWidget(widgets.Widget):
@@ -196,6 +196,11 @@ def key_list_field(name, model):
     return fields.Field(name, name, KeyListWidget(model))
 
 
+def countries_field():
+    """The countries a law, pilot or pledge names, by ISO alpha-2 code."""
+    return fields.Field("countries", "countries", KeyListWidget(Country, "iso2", upper=True))
+
+
 class CitedResource(resources.ModelResource):
     """What every claim's sheet shares: sources, publication state, last review."""
 
@@ -263,12 +268,26 @@ class CitedResource(resources.ModelResource):
                     field.clean(row)
                 except ValueError as error:
                     errors[field.attribute] = [str(error)]
-        if "sources" not in errors and "publication_status" not in errors:
-            cited = len(split_keys(instance.sources))
-            if instance.is_published() and not instance.can_be_published(sources=cited):
-                errors["sources"] = [SOURCE_REQUIRED]
+        checkable = "sources" not in errors and "publication_status" not in errors
+        if checkable and instance.is_published():
+            problems = instance.publication_problems(self.citations_after_import(instance))
+            if problems:
+                errors["sources"] = [str(problem) for problem in problems]
         if errors:
             raise ValidationError(errors)
+
+    def citations_after_import(self, instance):
+        """The (source, quote) pairs the record will cite: a source it already cites keeps
+        its quote; a new one comes without (quotes are added in the admin)."""
+        wanted = split_keys(instance.sources)
+        kept = {}
+        if instance.pk:
+            for citation in instance.citations.select_related("source"):
+                kept.setdefault(citation.source.slug, (citation.source, citation.quote))
+        new = Source.objects.filter(slug__in=set(wanted) - set(kept))
+        return [pair for slug, pair in kept.items() if slug in wanted] + [
+            (source, "") for source in new
+        ]
 
     def after_save_instance(self, instance, row, **kwargs):
         """Make the record cite exactly the sources listed, keeping existing quotes."""
@@ -297,9 +316,11 @@ class LawResource(CitedResource):
     repealed_on = PartialDateField("repealed_on", "repealed_precision")
     indicators = key_list_field("indicators", Indicator)
     organisations = key_list_field("organisations", Organisation)
+    countries = countries_field()
+    country_groups = key_list_field("country_groups", CountryGroup)
 
     related = ["country", "subdivision"]
-    links = ["indicators", "organisations"]
+    links = ["indicators", "organisations", "countries", "country_groups"]
 
     class Meta(CitedResource.Meta):
         model = Law
@@ -308,6 +329,8 @@ class LawResource(CitedResource):
             "title",
             "country",
             "subdivision",
+            "countries",
+            "country_groups",
             "kind",
             "status",
             "adopted_on",
@@ -331,9 +354,18 @@ class PilotResource(CitedResource):
     approaches = key_list_field("approaches", Approach)
     started_on = PartialDateField("started_on", "started_precision")
     ended_on = PartialDateField("ended_on", "ended_precision")
+    countries = countries_field()
+    country_groups = key_list_field("country_groups", CountryGroup)
 
     related = ["country", "subdivision"]
-    links = ["implementers", "government_partners", "target_groups", "approaches"]
+    links = [
+        "implementers",
+        "government_partners",
+        "target_groups",
+        "approaches",
+        "countries",
+        "country_groups",
+    ]
 
     class Meta(CitedResource.Meta):
         model = Pilot
@@ -342,6 +374,8 @@ class PilotResource(CitedResource):
             "name",
             "country",
             "subdivision",
+            "countries",
+            "country_groups",
             "description",
             "implementers",
             "government_partners",
@@ -361,14 +395,19 @@ class PilotResource(CitedResource):
 class PledgeResource(CitedResource):
     country = country_field()
     pledged_on = PartialDateField("pledged_on", "pledged_precision")
+    countries = countries_field()
+    country_groups = key_list_field("country_groups", CountryGroup)
 
     related = ["country"]
+    links = ["countries", "country_groups"]
 
     class Meta(CitedResource.Meta):
         model = Pledge
         fields = [
             "slug",
             "country",
+            "countries",
+            "country_groups",
             "forum",
             "pledged_on",
             "text",
@@ -398,6 +437,7 @@ class FigureResource(CitedResource):
             "subdivision",
             "measure",
             "description",
+            "qualifier",
             "value",
             "unit",
             "period_start",
@@ -409,24 +449,26 @@ class FigureResource(CitedResource):
 
 
 class StatusResource(CitedResource):
-    """One row per status, matched on its place, indicator and effective date."""
+    """One row per status, matched on its place, indicator and dates."""
 
     country = country_field()
     subdivision = subdivision_field()
     indicator = fields.Field("indicator", "indicator", KeyWidget(Indicator))
     value = fields.Field("value", "value", IndicatorValueWidget())
     effective_from = PartialDateField("effective_from", "effective_precision")
+    observed_on = PartialDateField("observed_on", "observed_precision")
 
     related = ["country", "subdivision", "indicator", "value"]
 
     class Meta(CitedResource.Meta):
         model = Status
-        import_id_fields = ["country", "subdivision", "indicator", "effective_from"]
+        import_id_fields = ["country", "subdivision", "indicator", "effective_from", "observed_on"]
         fields = [
             "country",
             "subdivision",
             "indicator",
             "effective_from",
+            "observed_on",
             "value",
             "legal_position",
             "practice",

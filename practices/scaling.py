@@ -56,6 +56,7 @@ ID_CHUNK = 900
 DRAFT_SHARE = 0.1
 SUBNATIONAL_SHARE = 0.15
 PRACTICE_DIFFERS_SHARE = 0.2
+KNOWN_START_SHARE = 0.5
 # A fixed range, not one ending today, so the same seed gives the same dates on any day.
 FIRST_DAY = datetime.date(1990, 1, 1)
 LAST_DAY = datetime.date(2024, 12, 31)
@@ -275,11 +276,11 @@ class Generator:
         # Dates already taken on each timeline: (country, subdivision, indicator) -> dates.
         self.taken = {}
         rows = Status.objects.values_list(
-            "country_id", "subdivision_id", "indicator_id", "effective_from"
+            "country_id", "subdivision_id", "indicator_id", "observed_on"
         )
-        for country_id, subdivision_id, indicator_id, effective_from in rows:
+        for country_id, subdivision_id, indicator_id, observed_on in rows:
             key = (country_id, subdivision_id, indicator_id)
-            self.taken.setdefault(key, set()).add(effective_from)
+            self.taken.setdefault(key, set()).add(observed_on)
 
     def extra(self, real):
         return real * (self.scale - 1)
@@ -335,10 +336,12 @@ class Generator:
             key = (country.pk, subdivision.pk if subdivision else None, indicator.pk)
             taken = self.taken.setdefault(key, set())
             while True:
-                effective_from, precision = self.partial_day()
-                if effective_from not in taken:
+                observed_on, precision = self.partial_day()
+                if observed_on not in taken:
                     break
-            taken.add(effective_from)
+            taken.add(observed_on)
+            # Like the real data: about half the positions have a known start.
+            known_start = self.rng.random() < KNOWN_START_SHARE
             differs = self.rng.random() < PRACTICE_DIFFERS_SHARE
             statuses.append(
                 Status(
@@ -346,8 +349,10 @@ class Generator:
                     subdivision=subdivision,
                     indicator=indicator,
                     value=self.rng.choice(values),
-                    effective_from=effective_from,
+                    effective_from=observed_on if known_start else None,
                     effective_precision=precision,
+                    observed_on=observed_on,
+                    observed_precision=precision,
                     legal_position=f"{STATUS_MARK}: {self.sentence()}",
                     practice=self.sentence() if differs else "",
                     practice_differs=differs,
@@ -475,7 +480,7 @@ class Generator:
                     pledged_on=pledged_on,
                     pledged_precision=precision,
                     text=self.sentence(15),
-                    gcm_objective=self.rng.choice([None, 13, 13, self.rng.randint(1, 23)]),
+                    gcm_objective=self.rng.choice([None, None, self.rng.randint(1, 23)]),
                     status=self.rng.choice(Pledge.Status.values),
                     progress=self.sentence(10),
                     publication_status=self.publication(),

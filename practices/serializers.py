@@ -141,20 +141,22 @@ class SourceRefSerializer(DescribedSerializer):
 
     class Meta:
         model = Source
-        fields = ["slug", "title", "publisher", "published_date", "url", "api_url"]
+        fields = ["slug", "title", "publisher", "published_date", "accessed_on", "url", "api_url"]
 
 
 class CitationSerializer(DescribedSerializer):
     descriptions = {
         "source": "The cited source.",
-        "quote": "A short exact quote from the source.",
+        "quote": "A short exact quote from the source (never empty when published).",
         "locator": "Page or paragraph of the quote, if any.",
+        "quote_verified": "True when the app found the quote in the source's stored text, "
+        "false when not, null when the source keeps no text.",
     }
     source = SourceRefSerializer()
 
     class Meta:
         model = Citation
-        fields = ["source", "quote", "locator"]
+        fields = ["source", "quote", "locator", "quote_verified"]
 
 
 class IndicatorRefSerializer(DescribedSerializer):
@@ -236,6 +238,7 @@ class SourceSerializer(DescribedSerializer):
             "kind",
             "published_on",
             "published_date",
+            "accessed_on",
             "url",
             *TIMESTAMPS,
         ]
@@ -249,7 +252,7 @@ class IndicatorSerializer(DescribedSerializer):
     }
     url = api_url("indicator-detail")
     public_url = PublicUrlField()
-    values = IndicatorValueSerializer(many=True)
+    values = IndicatorValueSerializer(many=True, source="public_values")
     statuses_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -288,7 +291,8 @@ class StatusSerializer(DescribedSerializer):
     subdivision = SubdivisionSerializer(allow_null=True)
     indicator = IndicatorRefSerializer()
     value = IndicatorValueRefSerializer()
-    effective_date = serializers.CharField()
+    effective_date = serializers.CharField(allow_null=True)
+    observed_date = serializers.CharField()
     is_current = serializers.BooleanField()
     citations = CitationSerializer(many=True, source="public_citations")
 
@@ -304,6 +308,8 @@ class StatusSerializer(DescribedSerializer):
             "value",
             "effective_from",
             "effective_date",
+            "observed_on",
+            "observed_date",
             "is_current",
             "legal_position",
             "practice",
@@ -314,7 +320,21 @@ class StatusSerializer(DescribedSerializer):
         ]
 
 
-class LawSerializer(DescribedSerializer):
+class PlacesSerializer(DescribedSerializer):
+    """Where a law, pilot or pledge applies: every country, and the groups."""
+
+    countries = serializers.SerializerMethodField()
+    country_groups = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_countries(self, record):
+        return [country.iso2 for country in record.all_countries]
+
+
+PLACES = ["country", "subdivision", "countries", "country_groups"]
+
+
+class LawSerializer(PlacesSerializer):
     resource = "laws"
     descriptions = {
         "indicators": "The indicators the instrument bears on.",
@@ -338,8 +358,7 @@ class LawSerializer(DescribedSerializer):
             "url",
             "public_url",
             "title",
-            "country",
-            "subdivision",
+            *PLACES,
             "kind",
             "status",
             "adopted_on",
@@ -374,7 +393,7 @@ class ApproachSerializer(VocabularySerializer):
         model = Approach
 
 
-class PilotSerializer(DescribedSerializer):
+class PilotSerializer(PlacesSerializer):
     resource = "pilots"
     descriptions = {
         "implementers": "Implementing organisations.",
@@ -401,8 +420,7 @@ class PilotSerializer(DescribedSerializer):
             "url",
             "public_url",
             "name",
-            "country",
-            "subdivision",
+            *PLACES,
             "classification",
             "status",
             "started_on",
@@ -420,12 +438,12 @@ class PilotSerializer(DescribedSerializer):
         ]
 
 
-class PledgeSerializer(DescribedSerializer):
+class PledgeSerializer(PlacesSerializer):
     resource = "pledges"
-    descriptions = {"country": "The pledging country."}
+    descriptions = {"country": "The pledging country, or null for a pledge of several."}
     url = api_url("pledge-detail")
     public_url = PublicUrlField()
-    country = CountryRefSerializer()
+    country = CountryRefSerializer(allow_null=True)
     pledged_date = serializers.CharField(allow_null=True)
     citations = CitationSerializer(many=True, source="public_citations")
 
@@ -436,6 +454,8 @@ class PledgeSerializer(DescribedSerializer):
             "url",
             "public_url",
             "country",
+            "countries",
+            "country_groups",
             "forum",
             "pledged_on",
             "pledged_date",
@@ -472,6 +492,7 @@ class FigureSerializer(DescribedSerializer):
             "subdivision",
             "measure",
             "description",
+            "qualifier",
             "value",
             "unit",
             "period_start",

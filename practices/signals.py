@@ -39,10 +39,13 @@ def is_curated(sender):
 @receiver(pre_save)
 def remember_publication_status(sender, instance, **kwargs):
     if is_curated(sender) and instance.pk:
-        instance._was_published = (
-            sender.objects.filter(pk=instance.pk).published().exists()
-            if hasattr(sender.objects, "published")
-            else False
+        stored = sender.objects.filter(pk=instance.pk).published()
+        instance._was_published = stored.exists()
+        _resource, attribute = RESOURCES[sender._meta.model_name]
+        instance._published_identifier = (
+            str(stored.values_list(attribute, flat=True).first())
+            if instance._was_published
+            else None
         )
 
 
@@ -51,12 +54,24 @@ def record_unpublishing(sender, instance, **kwargs):
     if not is_curated(sender):
         return
     resource, identifier = resource_and_identifier(instance)
+    old_identifier = getattr(instance, "_published_identifier", None)
     if instance.is_published():
         Withdrawal.objects.filter(resource=resource, identifier=identifier).delete()
+        if old_identifier and old_identifier != identifier:
+            # A renamed public identifier: mirrors drop the old one, and its address redirects.
+            Withdrawal.objects.update_or_create(
+                resource=resource,
+                identifier=old_identifier,
+                defaults={
+                    "reason": Withdrawal.Reason.RENAMED,
+                    "replaced_by": identifier,
+                    "withdrawn_at": timezone.now(),
+                },
+            )
     elif getattr(instance, "_was_published", False):
         Withdrawal.objects.update_or_create(
             resource=resource,
-            identifier=identifier,
+            identifier=old_identifier or identifier,
             defaults={"reason": Withdrawal.Reason.UNPUBLISHED, "withdrawn_at": timezone.now()},
         )
 

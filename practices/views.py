@@ -8,12 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from countries.models import Country
 from countries.worldmap import coloured_shapes
 from tracker.caching import cache_on_dataset
-from tracker.pages import filtered_list
+from tracker.pages import filtered_list, redirect_renamed
 
 from .filters import FigureFilter, LawFilter, PilotFilter, PledgeFilter, SourceFilter
 from .models import (
     Figure,
     Indicator,
+    IndicatorValue,
     Law,
     Organisation,
     Pilot,
@@ -48,7 +49,7 @@ def indicator_map(indicator):
     names = {code.lower(): name for code, name in names.items()}
     countries = Counter(status.value_id for status in statuses)
     differing = Counter(status.value_id for status in statuses if status.practice_differs)
-    legend = list(indicator.values.all())
+    legend = list(indicator.public_values)
     for value in legend:
         value.country_count = countries[value.pk]
         value.differs_count = differing[value.pk]
@@ -70,6 +71,8 @@ def home(request):
     elif form.is_bound:
         status = 400
     indicator = indicator or Indicator.objects.published().first()
+    if indicator:
+        indicator.public_values = IndicatorValue.objects.published().filter(indicator=indicator)
     context = {
         "form": form,
         "latest": latest_changes(limit=8),
@@ -87,15 +90,14 @@ def home(request):
 
 @cache_on_dataset
 def indicator_list(request):
-    indicators = Indicator.objects.published().prefetch_related("values")
+    indicators = Indicator.objects.published().with_values()
     return render(request, "practices/indicator_list.html", {"indicators": indicators})
 
 
+@redirect_renamed("indicators")
 @cache_on_dataset
 def indicator_detail(request, slug):
-    indicator = get_object_or_404(
-        Indicator.objects.published().prefetch_related("values"), slug=slug
-    )
+    indicator = get_object_or_404(Indicator.objects.published().with_values(), slug=slug)
     subnational = (
         Status.objects.current()
         .subnational()
@@ -109,15 +111,17 @@ def indicator_detail(request, slug):
 
 @cache_on_dataset
 def law_list(request):
-    laws = Law.objects.published().select_related("country", "subdivision")
+    laws = Law.objects.published().select_related("country", "subdivision").with_places()
     return filtered_list(request, "practices/law_list.html", LawFilter, laws, "laws")
 
 
+@redirect_renamed("laws")
 @cache_on_dataset
 def law_detail(request, slug):
     law = get_object_or_404(
         Law.objects.published()
         .select_related("country", "subdivision")
+        .with_places()
         .prefetch_related(
             Prefetch("indicators", queryset=Indicator.objects.published()),
             Prefetch("organisations", queryset=Organisation.objects.published()),
@@ -130,15 +134,17 @@ def law_detail(request, slug):
 
 @cache_on_dataset
 def pilot_list(request):
-    pilots = Pilot.objects.published().select_related("country", "subdivision")
+    pilots = Pilot.objects.published().select_related("country", "subdivision").with_places()
     return filtered_list(request, "practices/pilot_list.html", PilotFilter, pilots, "pilots")
 
 
+@redirect_renamed("pilots")
 @cache_on_dataset
 def pilot_detail(request, slug):
     pilot = get_object_or_404(
         Pilot.objects.published()
         .select_related("country", "subdivision")
+        .with_places()
         .prefetch_related(
             Prefetch("implementers", queryset=Organisation.objects.published()),
             Prefetch("government_partners", queryset=Organisation.objects.published()),
@@ -153,14 +159,16 @@ def pilot_detail(request, slug):
 
 @cache_on_dataset
 def pledge_list(request):
-    pledges = Pledge.objects.published().select_related("country")
+    pledges = Pledge.objects.published().select_related("country").with_places()
     return filtered_list(request, "practices/pledge_list.html", PledgeFilter, pledges, "pledges")
 
 
+@redirect_renamed("pledges")
 @cache_on_dataset
 def pledge_detail(request, slug):
     pledge = get_object_or_404(
-        Pledge.objects.published().select_related("country").with_citations(), slug=slug
+        Pledge.objects.published().select_related("country").with_places().with_citations(),
+        slug=slug,
     )
     return render(request, "practices/pledge_detail.html", {"pledge": pledge, "record": pledge})
 
@@ -171,6 +179,7 @@ def figure_list(request):
     return filtered_list(request, "practices/figure_list.html", FigureFilter, figures, "figures")
 
 
+@redirect_renamed("figures")
 @cache_on_dataset
 def figure_detail(request, slug):
     figure = get_object_or_404(
@@ -191,7 +200,9 @@ def source_list(request):
     )
 
 
+@redirect_renamed("sources")
 @cache_on_dataset
 def source_detail(request, slug):
     source = get_object_or_404(Source.objects.published(), slug=slug)
-    return render(request, "practices/source_detail.html", {"source": source, "record": source})
+    context = {"source": source, "record": source, "cited_by": source.published_records_citing()}
+    return render(request, "practices/source_detail.html", context)

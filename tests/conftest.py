@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.utils import translation
 
-from countries.models import Country, Subdivision
+from countries.models import Country, CountryGroup, Subdivision
 from practices.models import (
     Citation,
     Figure,
@@ -69,11 +69,16 @@ def make_indicator(
             label=value.capitalize(),
             rank=rank,
             colour="#1a7f4b",
+            publication_status=PUBLISHED,
         )
     return indicator
 
 
-def make_status(place="mx", indicator=None, value=None, effective_from="2020-01-01", **fields):
+def make_status(
+    place="mx", indicator=None, value=None, effective_from="2020-01-01", observed_on=None, **fields
+):
+    """A published, cited status. It began on `effective_from` (None: start not known) and
+    was reported on `observed_on` (by default the day it began)."""
     indicator = indicator or Indicator.objects.first() or make_indicator()
     value = indicator.values.get(slug=value) if value else indicator.values.first()
     code = place.upper()
@@ -86,7 +91,8 @@ def make_status(place="mx", indicator=None, value=None, effective_from="2020-01-
         country=country(code),
         indicator=indicator,
         value=value,
-        effective_from=datetime.date.fromisoformat(effective_from),
+        effective_from=datetime.date.fromisoformat(effective_from) if effective_from else None,
+        observed_on=datetime.date.fromisoformat(observed_on or effective_from),
         **fields,
     )
     cite(status)
@@ -185,3 +191,13 @@ def empty_cache(settings, tmp_path_factory):
     cache.clear()
     yield
     cache.clear()
+
+
+def attach_a_group():
+    """Give every law, pilot and pledge a (memberless) group, so every prefetch runs."""
+    group, _ = CountryGroup.objects.get_or_create(
+        slug="no-members", defaults={"name": "A group", "member_label": "as a member"}
+    )
+    for model in (Law, Pilot, Pledge):
+        for record in model.objects.all():
+            record.country_groups.add(group)

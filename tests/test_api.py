@@ -30,6 +30,7 @@ from tracker.exports import columns
 
 from .conftest import (
     DRAFT,
+    attach_a_group,
     cite,
     make_figure,
     make_indicator,
@@ -292,6 +293,7 @@ def test_country_detail_has_current_statuses_and_full_timelines_with_law_and_pra
     assert mx_2020["practice_differs"] is True
     assert mx_2020["is_current"] is True
     assert mx_2020["effective_from"] == "2020-11-01"
+    assert mx_2020["observed_on"] == "2020-11-01"
     assert mx_2020["citations"] == [
         {
             "source": {
@@ -299,11 +301,14 @@ def test_country_detail_has_current_statuses_and_full_timelines_with_law_and_pra
                 "title": "A source",
                 "publisher": "International Detention Coalition",
                 "published_date": "2024-07",
+                "accessed_on": None,
                 "url": "",
                 "api_url": "http://testserver/api/v1/sources/a-source/",
             },
             "quote": "A supporting sentence.",
             "locator": "",
+            # The source keeps no text to check the quote against.
+            "quote_verified": None,
         }
     ]
     timelines = [
@@ -760,20 +765,26 @@ def test_api_root_lists_every_resource_and_download(client):
 # Expect 5 queries: version, count, countries with regions, current statuses with their
 # indicators, values and subdivisions, their citations with sources.
 COUNTRY_LIST_QUERIES = 5
-# Expect 4: version, country with regions, its statuses (with is_current), citations.
-COUNTRY_DETAIL_QUERIES = 4
+# Expect 17: version, country with regions, its statuses (with is_current), citations; then
+# the laws, pilots and pledges that apply to it, each with the countries they name, their
+# groups and the groups' members; and its figures.
+COUNTRY_DETAIL_QUERIES = 17
 # Expect 4: version, count, indicators, their values.
 INDICATOR_LIST_QUERIES = 4
 # Expect 4: version, count, statuses with country, subdivision, indicator and value, citations.
 STATUS_LIST_QUERIES = 4
-# Expect 6: version, count, laws with country and subdivision, citations, indicators,
-# organisations.
-LAW_LIST_QUERIES = 6
-# Expect 8: version, count, pilots, citations, implementers, government partners, target
-# groups, approaches.
-PILOT_LIST_QUERIES = 8
-# Expect 4: version, count, pledges with countries, citations.
-PLEDGE_LIST_QUERIES = 4
+# Laws, pilots and pledges also fetch where they apply: the countries they name, their
+# groups and the groups' members (3 queries; the last is skipped when no record on the
+# page has a group, so the budgets below are measured with groups).
+PLACES_QUERIES = 3
+# Expect 9: version, count, laws with country and subdivision, places, citations,
+# indicators, organisations.
+LAW_LIST_QUERIES = 6 + PLACES_QUERIES
+# Expect 11: version, count, pilots, places, citations, implementers, government partners,
+# target groups, approaches.
+PILOT_LIST_QUERIES = 8 + PLACES_QUERIES
+# Expect 7: version, count, pledges with countries, places, citations.
+PLEDGE_LIST_QUERIES = 4 + PLACES_QUERIES
 # Expect 4: version, count, figures with countries and subdivisions, citations.
 FIGURE_LIST_QUERIES = 4
 # Expect 3: version, count, sources.
@@ -840,6 +851,7 @@ def test_list_query_counts_do_not_grow_with_rows_or_page_size(
 ):
     make_law("withdrawn-law").delete()
     make_law("withdrawn-law-2").delete()
+    attach_a_group()
 
     def rows_listed(page_size):
         listed = {}
@@ -858,6 +870,7 @@ def test_list_query_counts_do_not_grow_with_rows_or_page_size(
     small = rows_listed(2)
     add_many_records(1)
     add_many_records(2)
+    attach_a_group()
     large = rows_listed(500)
     for resource in LIST_QUERIES:
         assert large[resource] > small[resource] == 2, resource
@@ -881,10 +894,12 @@ def test_country_detail_query_count_does_not_grow_with_its_timeline(
     client, records, django_assert_num_queries
 ):
     add_many_records(1)
+    attach_a_group()
     with django_assert_num_queries(COUNTRY_DETAIL_QUERIES):
         client.get(f"{API}countries/au/")
     add_many_records(2)
     add_many_records(3)
+    attach_a_group()
     with django_assert_num_queries(COUNTRY_DETAIL_QUERIES):
         data = client.get(f"{API}countries/au/").json()
     assert [len(timeline["statuses"]) for timeline in data["timelines"]] == [3, 3]
@@ -892,6 +907,7 @@ def test_country_detail_query_count_does_not_grow_with_its_timeline(
 
 @pytest.mark.parametrize("resource", DETAIL_QUERIES)
 def test_detail_query_count(client, records, django_assert_num_queries, resource):
+    attach_a_group()
     identifier = PUBLISHED[resource][0]
     if resource == "statuses":
         identifier = Status.objects.get(caveat=identifier).pk

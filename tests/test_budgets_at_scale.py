@@ -71,9 +71,11 @@ def test_the_data_is_a_hundred_times_the_real_dataset(hundredfold):
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", list(PAGE_BUDGETS) + list(API_BUDGETS))
 def test_query_budgets_hold_at_a_hundred_times_the_data(
-    client, hundredfold, url, django_assert_num_queries
+    client, hundredfold, url, django_assert_max_num_queries
 ):
+    # At most the budget: a page whose records have no country group skips the query for
+    # the groups' members.
     budget = {**PAGE_BUDGETS, **API_BUDGETS}[url]
-    with django_assert_num_queries(budget):
+    with django_assert_max_num_queries(budget):
         response = client.get(url)
     assert response.status_code == 200

@@ -268,7 +268,7 @@ def test_publish_action_refuses_records_without_sources_and_names_them(client, e
     )
     text = " ".join(str(message) for message in response.context["messages"])
     assert "1 record published." in text
-    assert "cites no source yet: Unsourced MOU" in text
+    assert "Not published: Unsourced MOU: Cite at least one published source" in text
     sourced.refresh_from_db(), unsourced.refresh_from_db()
     assert sourced.is_published() and not unsourced.is_published()
 
@@ -288,6 +288,8 @@ def test_a_status_added_on_its_country_page_is_published_only_with_sources(clien
             f"{prefix}-{number}-value": str(indicator.values.first().pk),
             f"{prefix}-{number}-effective_from": "2024-01-01",
             f"{prefix}-{number}-effective_precision": "day",
+            f"{prefix}-{number}-observed_on": "2024-01-01",
+            f"{prefix}-{number}-observed_precision": "day",
             f"{prefix}-{number}-publication_status": PUBLISHED,
         }
     )
@@ -564,7 +566,7 @@ def test_a_url_must_be_a_url(client, editor):
 
 
 @pytest.mark.parametrize("place", ["mx", "mx-chp"])
-def test_a_second_status_for_the_same_place_indicator_and_date_is_a_form_error(
+def test_a_second_status_for_the_same_place_indicator_and_dates_is_a_form_error(
     client, editor, place
 ):
     indicator = make_indicator()
@@ -577,12 +579,14 @@ def test_a_second_status_for_the_same_place_indicator_and_date_is_a_form_error(
         "value": str(indicator.values.last().pk),
         "effective_from": "2020-01-01",
         "effective_precision": "day",
+        "observed_on": "2020-01-01",
+        "observed_precision": "day",
         "publication_status": DRAFT,
         **citation_inline(sources=[make_source("another")]),
     }
     response = client.post(reverse("admin:practices_status_add"), data)
     assert response.status_code == 200
-    assert "This place already has a status on this indicator from this date." in errors_of(
+    assert "This place already has a status on this indicator with these dates." in errors_of(
         response
     )
     assert Status.objects.count() == 1

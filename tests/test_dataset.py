@@ -33,6 +33,7 @@ statuses:
     indicator: child-detention-prohibited
     value: prohibited-in-law
     effective_from: "2021-01"
+    observed_on: "2021-01"
     legal_position: The law prohibits it.
     practice: Children are held in referral offices.
     practice_differs: true
@@ -44,6 +45,7 @@ statuses:
     indicator: child-detention-prohibited
     value: prohibited-in-law
     effective_from: "2021"
+    observed_on: "2021"
     legal_position: The state law prohibits it.
     citations:
       - source: mexico-ends-child-detention

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from practices.models import Citation, Figure, Law, Pilot, Pledge, Status
+from practices.models import SOURCE_REQUIRED, Citation, Figure, Law, Pilot, Pledge, Status
 from practices.resources import (
     FigureResource,
     LawResource,
@@ -140,14 +140,17 @@ def test_exports_use_codes_slugs_and_partial_dates(records):
 
 
 def test_import_creates_records_with_their_links_and_sources(records):
-    sheet = csv_of(
-        [
-            LAW_HEADER,
-            "th-2023-policy,New policy,th,,policy,adopted,2023-03,,,Summary.,"
-            "child-detention-prohibited,idc,a-source; second-source,published,2024-01-31",
-        ]
+    row = (
+        "th-2023-policy,New policy,th,,policy,adopted,2023-03,,,Summary.,"
+        "child-detention-prohibited,idc,a-source; second-source,{state},2024-01-31"
     )
-    result = import_sheet(LawResource, sheet)
+    # A sheet names sources, not quotes: a new citation gets its quote in the admin, so a
+    # record citing a new source cannot arrive published.
+    refused = import_sheet(LawResource, csv_of([LAW_HEADER, row.format(state="published")]))
+    assert "has no quote" in str(refused.invalid_rows[0].error)
+    assert not Law.objects.filter(slug="th-2023-policy").exists()
+
+    result = import_sheet(LawResource, csv_of([LAW_HEADER, row.format(state="draft")]))
     assert not result.has_validation_errors(), result.invalid_rows
     law = Law.objects.get(slug="th-2023-policy")
     assert (law.country.iso2, law.adopted_on, law.adopted_precision) == (
@@ -155,7 +158,7 @@ def test_import_creates_records_with_their_links_and_sources(records):
         datetime.date(2023, 3, 1),
         "month",
     )
-    assert law.is_published()
+    assert not law.is_published()
     assert [i.slug for i in law.indicators.all()] == ["child-detention-prohibited"]
     assert sorted(c.source.slug for c in law.citations.all()) == ["a-source", "second-source"]
 
@@ -211,11 +214,7 @@ def test_model_rules_apply_to_imported_rows(records):
     result = import_sheet(LawResource, sheet)
     errors = {row.number: row.field_specific_errors for row in result.invalid_rows}
     assert errors[1] == {"in_force_on": ["It cannot come into force before adoption."]}
-    assert errors[2] == {
-        "sources": [
-            "Add at least one source before publishing: every published claim cites a source."
-        ]
-    }
+    assert errors[2] == {"sources": [str(SOURCE_REQUIRED)]}
     assert list(errors[3]) == ["kind"]
     assert not Law.objects.filter(slug__startswith="th-").exists()
 
@@ -282,7 +281,13 @@ def test_an_excel_sheet_imports_too(client, editor, records):
     client.force_login(editor)
     exported = PledgeResource().export()
     row = exported.dict[0]
-    row.update(slug="my-imrf-2022", country="my", text="To develop ATD for children.")
+    # A draft: the sources it names get their quotes in the admin before it is published.
+    row.update(
+        slug="my-imrf-2022",
+        country="my",
+        text="To develop ATD for children.",
+        publication_status="draft",
+    )
     sheet = tablib.Dataset(headers=exported.headers)
     sheet.append([row[h] for h in exported.headers])
     upload = SimpleUploadedFile("pledges.xlsx", sheet.export("xlsx"))

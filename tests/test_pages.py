@@ -6,6 +6,7 @@ import pytest
 
 from .conftest import (
     DRAFT,
+    attach_a_group,
     make_figure,
     make_indicator,
     make_law,
@@ -24,23 +25,26 @@ pytestmark = pytest.mark.django_db
 # * countries, laws, pilots and pledges counted for the headline figures
 # * the indicator's current statuses, country names, its values
 HOME_QUERIES = 16
-# Expect 13 queries:
+# Expect 18 queries:
 # * the dataset version (the cache key)
 # * the country with its regions
 # * its statuses, their citations, and the last review date
-# * laws, pilots, pledges and figures, each with its citations
-COUNTRY_QUERIES = 13
+# * laws, pilots and pledges that apply to it, each with the countries it names, its groups
+#   and their members (to say how it applies)
+# * figures
+COUNTRY_QUERIES = 18
 # Expect 6 queries:
 # * the dataset version (the cache key)
 # * the indicator and its values
 # * current statuses, country names (the legend counts them in Python)
 # * sub-national statuses
 INDICATOR_QUERIES = 6
-# Expect 6 queries:
+# Expect 9 queries:
 # * the dataset version (the cache key)
 # * count and page of laws
+# * the countries they name, their groups and the groups' members
 # * the filter form's choices: countries, regions, indicators
-LAW_LIST_QUERIES = 6
+LAW_LIST_QUERIES = 9
 # Expect 6 queries:
 # * the dataset version (the cache key)
 # * check the codes, the countries, their current statuses
@@ -282,6 +286,10 @@ def test_pages_hold_their_query_budgets_as_rows_grow(client, world, django_asser
         ("/laws/", LAW_LIST_QUERIES),
         ("/compare/?country=th&country=mx", COMPARE_QUERIES),
     ]
+    make_law("mx-law", "mx")
+    make_pilot("mx-pilot", "mx")
+    make_pledge("mx-pledge", "mx")
+    attach_a_group()
     for url, budget in budgets:
         with django_assert_num_queries(budget):
             client.get(url)
@@ -289,6 +297,7 @@ def test_pages_hold_their_query_budgets_as_rows_grow(client, world, django_asser
         make_law(f"mx-law-{index}", "mx")
         make_status("mx", world, "not-prohibited", f"200{index % 10}-0{1 + index // 10}-01")
         make_pilot(f"mx-pilot-{index}", "mx")
+    attach_a_group()
     for url, budget in budgets:
         with django_assert_num_queries(budget):
             assert client.get(url).status_code == 200

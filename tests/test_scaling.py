@@ -136,7 +136,12 @@ def test_current_is_still_one_status_per_place_and_indicator(world):
     current = Status.objects.current()
     places = [(s.country_id, s.subdivision_id, s.indicator_id) for s in current]
     assert len(places) == len(set(places))
-    timelines = Status.objects.published().filter(effective_from__lte=datetime.date.today())
+    # Every timeline with a status placed on or before today (by its start, else its report).
+    timelines = (
+        Status.objects.published()
+        .with_timeline_date()
+        .filter(timeline_on__lte=datetime.date.today())
+    )
     assert (
         len(places) == timelines.values("country", "subdivision", "indicator").distinct().count()
     )

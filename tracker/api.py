@@ -61,6 +61,7 @@ from practices.models import (
     TIMELINE_LENGTH,
     Status,
     Withdrawal,
+    records_applying_to,
 )
 from practices.serializers import (
     FigureSerializer,
@@ -627,12 +628,9 @@ class CountryViewSet(TrackerViewSet):
         country.published_statuses = list(
             exports.prepare_statuses(statuses)
             .latest_per_timeline(TIMELINE_LENGTH + 1)
-            .order_by(
-                F("subdivision__name").asc(nulls_first=True),
-                "indicator__order",
-                "-effective_from",
-            )
+            .in_timeline_order()
         )
+        country.applying = records_applying_to(country)
         return country
 
 

@@ -35,7 +35,6 @@ from django.utils import timezone
 
 from countries.models import Country
 from practices.models import (
-    Citation,
     Figure,
     Indicator,
     IndicatorValue,
@@ -48,6 +47,7 @@ from practices.models import (
     Status,
     Withdrawal,
     format_partial_date,
+    public_citations,
 )
 
 from .release import release
@@ -114,6 +114,25 @@ def code_or_none(place):
 
 def choices(model_choices):
     return tuple(value for value, _label in model_choices)
+
+
+def places_columns():
+    """Where a law, pilot or pledge applies, beyond its own country."""
+    return (
+        Column(
+            "countries",
+            "string",
+            "ISO 3166-1 alpha-2 codes of every country it applies to, directly or through a "
+            'group, uppercase, separated by "; ".',
+            lambda r: LIST_SEPARATOR.join(country.iso2 for country in r.all_countries),
+        ),
+        Column(
+            "country_groups",
+            "string",
+            'Slugs of the country groups it applies to as a whole (e.g. eu), separated by "; ".',
+            lambda r: slugs(r.country_groups.all()),
+        ),
+    )
 
 
 def country_column(required=False):
@@ -198,14 +217,6 @@ def with_citations(queryset):
     return queryset.with_citations() if hasattr(queryset, "with_citations") else queryset
 
 
-def public_citations():
-    return Prefetch(
-        "citations",
-        queryset=Citation.objects.published().select_related("source"),
-        to_attr="public_citations",
-    )
-
-
 def published_organisations(relation):
     return Prefetch(
         relation,
@@ -232,24 +243,32 @@ def prepare_statuses(queryset):
 
 
 def prepare_laws(queryset):
-    return queryset.select_related("country", "subdivision").prefetch_related(
-        public_citations(),
-        Prefetch(
-            "indicators",
-            queryset=Indicator.objects.published().order_by("order", "name"),
-            to_attr="public_indicators",
-        ),
-        published_organisations("organisations"),
+    return (
+        queryset.select_related("country", "subdivision")
+        .with_places()
+        .prefetch_related(
+            public_citations(),
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.published().order_by("order", "name"),
+                to_attr="public_indicators",
+            ),
+            published_organisations("organisations"),
+        )
     )
 
 
 def prepare_pilots(queryset):
-    return queryset.select_related("country", "subdivision").prefetch_related(
-        public_citations(),
-        published_organisations("implementers"),
-        published_organisations("government_partners"),
-        "target_groups",
-        "approaches",
+    return (
+        queryset.select_related("country", "subdivision")
+        .with_places()
+        .prefetch_related(
+            public_citations(),
+            published_organisations("implementers"),
+            published_organisations("government_partners"),
+            "target_groups",
+            "approaches",
+        )
     )
 
 
@@ -258,13 +277,11 @@ def prepare_cited(queryset):
 
 
 def prepare_pledges(queryset):
-    return queryset.select_related("country").prefetch_related(public_citations())
+    return queryset.select_related("country").with_places().prefetch_related(public_citations())
 
 
 def prepare_indicators(queryset):
-    return queryset.prefetch_related(
-        Prefetch("values", queryset=IndicatorValue.objects.order_by("rank"))
-    )
+    return queryset.with_values()
 
 
 def unchanged(queryset):
@@ -365,7 +382,7 @@ RESOURCES = {
                     "values",
                     "string",
                     'Slugs of the indicator\'s values in legend order, separated by "; ".',
-                    lambda i: slugs(i.values.all()),
+                    lambda i: slugs(i.public_values),
                 ),
                 public_url_column("indicator"),
                 *TIMESTAMP_COLUMNS,
@@ -405,9 +422,9 @@ RESOURCES = {
                 ),
                 Column("description", "string", "What the answer means.", lambda v: v.description),
             ),
-            published=lambda: IndicatorValue.objects.filter(
-                indicator__in=Indicator.objects.published()
-            ).order_by("indicator__order", "indicator__slug", "rank"),
+            published=lambda: IndicatorValue.objects.published().order_by(
+                "indicator__order", "indicator__slug", "rank"
+            ),
             prepare=lambda qs: qs.select_related("indicator"),
             primary_key=("indicator", "slug"),
             foreign_keys=(
@@ -439,7 +456,16 @@ RESOURCES = {
                     lambda s: s.value.label,
                 ),
                 *partial_date_columns(
-                    "effective", "effective_from", "effective_date", "When this status took effect"
+                    "effective",
+                    "effective_from",
+                    "effective_date",
+                    "When this position began, where the sources say (empty: not known)",
+                ),
+                *partial_date_columns(
+                    "observed",
+                    "observed_on",
+                    "observed_date",
+                    "When the cited source attests this position (never empty)",
                 ),
                 Column(
                     "is_current",
@@ -497,6 +523,7 @@ RESOURCES = {
                 Column("title", "string", "Title.", lambda r: r.title),
                 country_column(),
                 subdivision_column(),
+                *places_columns(),
                 Column(
                     "kind",
                     "string",
@@ -556,6 +583,7 @@ RESOURCES = {
                 Column("name", "string", "Name.", lambda r: r.name),
                 country_column(),
                 subdivision_column(),
+                *places_columns(),
                 Column(
                     "classification",
                     "string",
@@ -618,7 +646,8 @@ RESOURCES = {
                 Column(
                     "slug", "string", "The pledge's identifier.", lambda r: r.slug, required=True
                 ),
-                country_column(required=True),
+                country_column(),
+                *places_columns(),
                 Column(
                     "forum", "string", 'Where it was made, e.g. "IMRF 2022".', lambda r: r.forum
                 ),
@@ -627,7 +656,8 @@ RESOURCES = {
                 Column(
                     "gcm_objective",
                     "integer",
-                    "Global Compact for Migration objective, 1 to 23 (13 is detention).",
+                    "Global Compact for Migration objective, 1 to 23 (13 is detention), only "
+                    "where a source names it.",
                     lambda r: r.gcm_objective,
                 ),
                 Column(
@@ -667,7 +697,17 @@ RESOURCES = {
                 Column(
                     "description", "string", "What the number counts.", lambda r: r.description
                 ),
-                Column("value", "number", "The number.", lambda r: r.value),
+                Column(
+                    "qualifier",
+                    "string",
+                    "How the source qualifies the number: exact, at-least (at least 38), "
+                    "more-than (over 18,000), about, up-to.",
+                    lambda r: r.qualifier,
+                    enum=choices(Figure.Qualifier.choices),
+                ),
+                Column(
+                    "value", "number", "The number, read with its qualifier.", lambda r: r.value
+                ),
                 Column(
                     "unit",
                     "string",
@@ -718,6 +758,13 @@ RESOURCES = {
                 ),
                 *partial_date_columns(
                     "published", "published_on", "published_date", "When it was published"
+                ),
+                Column(
+                    "accessed_on",
+                    "date",
+                    "When the tracker read the source; for an undated source, the date its "
+                    "statuses are reported as of.",
+                    lambda r: r.accessed_on,
                 ),
                 Column("url", "string", "The source's own address on the web.", lambda r: r.url),
                 public_url_column("source"),
@@ -828,6 +875,13 @@ CITATIONS = Resource(
             required=True,
         ),
         Column("quote", "string", "A short exact quote from the source.", lambda c: c[2].quote),
+        Column(
+            "quote_verified",
+            "boolean",
+            "True when the quote was found in the source's stored text, false when not, "
+            "empty when the source keeps no text.",
+            lambda c: c[2].quote_verified,
+        ),
         Column(
             "locator", "string", "Page or paragraph of the quote, if any.", lambda c: c[2].locator
         ),

@@ -38,6 +38,13 @@ class CountryCodesFilter(filters.ModelMultipleChoiceFilter):
         # Match on the country's key, not its code: field_name is a foreign key (or pk).
         return {self.field_name: country.pk}
 
+    def filter(self, queryset, countries):
+        # Records that span countries (laws, pilots, pledges) match through the countries
+        # they name and their groups too.
+        if countries and self.field_name == "country" and hasattr(queryset, "applying_to"):
+            return queryset.applying_to(countries)
+        return super().filter(queryset, countries)
+
 
 class RegionFilter(filters.ModelChoiceFilter):
     """A UN M49 region at any level, by slug: europe, south-eastern-asia, central-america."""
@@ -55,6 +62,11 @@ class RegionFilter(filters.ModelChoiceFilter):
     def filter(self, queryset, region):
         if not region:
             return queryset
+        if self.country_path == "country" and hasattr(queryset, "applying_to"):
+            in_region = Country.objects.filter(
+                Q(region=region) | Q(subregion=region) | Q(intermediate_region=region)
+            )
+            return queryset.applying_to(in_region)
         prefix = f"{self.country_path}__" if self.country_path else ""
         return queryset.filter(
             Q(**{f"{prefix}region": region})

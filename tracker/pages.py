@@ -1,8 +1,13 @@
 """The few steps every public list page shares: filter, paginate, CSV, 400 on bad input."""
 
+from functools import wraps
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+
+from practices.models import Withdrawal
 
 from .exports import csv_response
 
@@ -27,3 +32,22 @@ def filtered_list(request, template, filterset_class, queryset, resource, contex
         filterset.form.add_error(None, _("There is no such page."))
         return render(request, template, {**context, "page": None}, status=400)
     return render(request, template, {**context, "page": page})
+
+
+def redirect_renamed(resource):
+    """A detail view whose record was renamed answers its old address with a redirect."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, slug, **kwargs):
+            try:
+                return view(request, slug, **kwargs)
+            except Http404:
+                renamed = Withdrawal.new_identifier(resource, slug)
+                if renamed is None:
+                    raise
+                return redirect(request.resolver_match.view_name, slug=renamed, permanent=True)
+
+        return wrapper
+
+    return decorator
