@@ -24,6 +24,7 @@ makemessages: $(INSTALLED)
 dataset: $(INSTALLED) messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_dataset
+	$(BIN)/python manage.py load_curation_vocabulary
 
 run: dataset
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

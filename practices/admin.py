@@ -273,6 +273,17 @@ class CitedAdmin(CuratedAdmin):
     inlines = [CitationInline]
     object_history_list_template = "admin/practices/cited_object_history_list.html"
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """An add form opened with ?citation_source=…&citation_quote=… (a candidate the
+        source's review screen turns into a draft) starts with that citation."""
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        source = request.GET.get("citation_source")
+        if request.method == "GET" and obj.pk is None and source and inline.model is Citation:
+            kwargs["initial"] = [
+                {"source": source, "quote": request.GET.get("citation_quote", "")}
+            ]
+        return kwargs
+
     def history_view(self, request, object_id, extra_context=None):
         """The record's versions, then the sources it cited added, changed and removed."""
         content_type = ContentType.objects.get_for_model(self.model)

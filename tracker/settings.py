@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "import_export",
     "countries",
     "practices",
+    "curation",
     "tracker",
     "axes",  # last: its admin lists login attempts and lockouts
 ]

@@ -22,10 +22,13 @@ EDITORS = "Editors"
 CURATED = ["organisation", "source", "indicator", "status", "law", "pilot", "pledge", "figure"]
 SUPPORTING = ["citation", "indicatorvalue", "targetgroup", "approach"]
 REFERENCE = {"countries": ["country", "subdivision", "region"]}
+# Source-first curation: candidates found in documents and the vocabulary that finds them.
+CANDIDATES = ["candidate", "cuephrase", "placename"]
 
 GROUPS = {
     RESEARCHERS: {
         "practices": {model: ["view", "add", "change"] for model in CURATED + SUPPORTING},
+        "curation": {model: ["view", "add", "change"] for model in CANDIDATES},
         **{app: {model: ["view"] for model in models} for app, models in REFERENCE.items()},
     },
     EDITORS: {
@@ -33,14 +36,29 @@ GROUPS = {
             **{model: ["view", "add", "change", "delete", "publish"] for model in CURATED},
             **{model: ["view", "add", "change", "delete"] for model in SUPPORTING},
         },
+        "curation": {model: ["view", "add", "change", "delete"] for model in CANDIDATES},
         **{app: {model: ["view"] for model in models} for app, models in REFERENCE.items()},
     },
 }
 
 
+def model_exists(apps, app, model):
+    """Whether the model exists yet: an earlier migration knows fewer models."""
+    try:
+        apps.get_model(app, model)
+    except LookupError:
+        return False
+    return True
+
+
 def sync_curation_groups(apps=global_apps):
     """Create both groups (or reset their permissions). Works on migration state too."""
-    for label in ["contenttypes", "auth", *{app for spec in GROUPS.values() for app in spec}]:
+    labels = {app for spec in GROUPS.values() for app in spec}
+    for label in [
+        "contenttypes",
+        "auth",
+        *sorted(labels & {c.label for c in apps.get_app_configs()}),
+    ]:
         # In a migration, permissions are otherwise created only after every migration ran.
         app_config = apps.get_app_config(label)
         models_module = getattr(app_config, "models_module", None)
@@ -58,6 +76,7 @@ def sync_curation_groups(apps=global_apps):
             for app, models in spec.items()
             for model, actions in models.items()
             for action in actions
+            if model_exists(apps, app, model)
         ]
         permissions = list(
             Permission.objects.filter(
