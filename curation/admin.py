@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from curation.candidates import draft_url, matching_records, refresh_candidates
+from curation.candidates import attach_matching_records, draft_url, refresh_candidates
 from curation.documents import (
     ACCEPTED_EXTENSIONS,
     UnreadableDocument,
@@ -22,7 +22,7 @@ from curation.documents import (
     read_pasted_text,
 )
 from curation.models import Candidate, CuePhrase, PlaceName, RecordType
-from practices.models import Citation, Source
+from practices.models import Source
 
 
 @admin.register(CuePhrase)
@@ -160,14 +160,15 @@ class CandidateAdmin(admin.ModelAdmin):
                 "country", "subdivision", "country_group"
             ).prefetch_related("indicators", "values")
         )
-        citations = list(Citation.objects.filter(source=source).prefetch_related("record"))
+        attach_matching_records(candidates, source)
         for candidate in candidates:
+            candidate.source = source
             candidate.matches = [
                 (
                     record,
                     reverse(f"admin:practices_{record._meta.model_name}_change", args=[record.pk]),
                 )
-                for record in matching_records(candidate, citations)
+                for record in candidate.matches
             ]
             candidate.drafts = [
                 (label, draft_url(candidate, record_type))

@@ -91,12 +91,9 @@ class CuePhrase(models.Model):
             )
 
 
-class PlaceName(models.Model):
-    """Another way articles name a place: an adjective ("Mexican", "mexicana"), a short or
-    former name. Names from CLDR and ISO 3166 need no entry here."""
+class AboutAPlace(models.Model):
+    """Names one place: a country, a subdivision or a country group."""
 
-    name = models.CharField(_("name"), max_length=150)
-    language = models.CharField(_("language"), max_length=5, choices=LANGUAGES)
     country = models.ForeignKey(
         Country, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("country")
     )
@@ -118,6 +115,21 @@ class PlaceName(models.Model):
     )
 
     class Meta:
+        abstract = True
+
+    @property
+    def place(self):
+        return self.subdivision or self.country or self.country_group
+
+
+class PlaceName(AboutAPlace):
+    """Another way articles name a place: an adjective ("Mexican", "mexicana"), a short or
+    former name. Names from CLDR and ISO 3166 need no entry here."""
+
+    name = models.CharField(_("name"), max_length=150)
+    language = models.CharField(_("language"), max_length=5, choices=LANGUAGES)
+
+    class Meta:
         ordering = ["language", "name"]
         verbose_name = _("place name")
         verbose_name_plural = _("place names")
@@ -137,7 +149,7 @@ class CandidateQuerySet(models.QuerySet):
         return self.filter(state=Candidate.State.OPEN)
 
 
-class Candidate(models.Model):
+class Candidate(AboutAPlace):
     """A sentence (or two) of a source that may support a record, with what the finder
     detected in it."""
 
@@ -152,30 +164,6 @@ class Candidate(models.Model):
     end = models.PositiveIntegerField(_("end"))
     text = models.TextField(_("sentence"))
     language = models.CharField(_("language"), max_length=5, choices=LANGUAGES)
-    country = models.ForeignKey(
-        Country,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("country"),
-    )
-    subdivision = models.ForeignKey(
-        Subdivision,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("subdivision"),
-    )
-    country_group = models.ForeignKey(
-        CountryGroup,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("country group"),
-    )
     place_in_context = models.BooleanField(
         _("place from context"),
         default=False,
@@ -225,7 +213,3 @@ class Candidate(models.Model):
 
     def __str__(self):
         return self.text[:80]
-
-    @property
-    def place(self):
-        return self.subdivision or self.country or self.country_group

@@ -5,6 +5,8 @@ import io
 import docx
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from countries.models import CountryGroup
@@ -234,6 +236,24 @@ def test_a_candidate_becomes_a_draft_with_a_verified_quote(client, researcher, c
     assert status.effective_from.isoformat() == "2020-01-01"
     citation = Citation.objects.get()
     assert citation.quote_verified is True
+
+
+def test_the_review_screen_costs_the_same_queries_for_any_number_of_candidates(
+    admin_client, child_detention
+):
+    def queries_for(paragraphs):
+        source = reviewed_source("\n\n".join(paragraphs))
+        url = reverse("admin:curation_review", args=[source.pk])
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(url).status_code == 200
+        source.candidates.all().delete()
+        source.delete()
+        return len(queries), source
+
+    make_status("mx", indicator=child_detention)
+    one, _source = queries_for(ARTICLE.split("\n\n")[:2])
+    many, _source = queries_for(ARTICLE.split("\n\n") * 10)
+    assert one == many
 
 
 def test_a_candidate_matching_a_record_links_it(admin_client, child_detention):
