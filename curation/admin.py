@@ -7,6 +7,7 @@ every rule of that form applies and only an editor can publish the result.
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,6 +18,7 @@ from django.utils.translation import ngettext
 from curation.candidates import attach_matching_records, draft_url, refresh_candidates
 from curation.documents import (
     ACCEPTED_EXTENSIONS,
+    MAX_SIZE,
     UnreadableDocument,
     read_document,
     read_pasted_text,
@@ -62,6 +64,11 @@ class DocumentForm(forms.Form):
         if bool(upload) == bool(text):
             raise forms.ValidationError(_("Upload a document or paste its text (one of the two)."))
         try:
+            if upload and upload.size > MAX_SIZE:
+                raise UnreadableDocument(
+                    _("%(name)s: files over %(megabytes)d MB cannot be read")
+                    % {"name": upload.name, "megabytes": MAX_SIZE // 2**20}
+                )
             if upload:
                 cleaned["read"] = read_document(upload.name, upload.read())
             else:
@@ -123,7 +130,7 @@ class CandidateAdmin(admin.ModelAdmin):
 
     def add_document_view(self, request):
         if not request.user.has_perm("practices.add_source"):
-            return redirect("admin:index")
+            raise PermissionDenied
         form = DocumentForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -149,10 +156,12 @@ class CandidateAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/curation/add_document.html", context)
 
     def review_view(self, request, source_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         source = get_object_or_404(Source.objects.defer(None), pk=source_id)
         if request.method == "POST":
             if not self.has_change_permission(request):
-                return redirect("admin:index")
+                raise PermissionDenied
             self.review_action(request, source)
             return redirect(request.get_full_path())
         candidates = list(

@@ -10,7 +10,6 @@ two. Cue phrases, dates and numbers also tell what the candidate may become.
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 
 import pysbd
 
@@ -149,10 +148,7 @@ class CandidateFinder:
         self.places = PhraseFinder(n for n in place_names if n[2].kind != "subdivision")
         self.subdivisions = PhraseFinder(n for n in place_names if n[2].kind == "subdivision")
         self.cues = PhraseFinder(cue_phrases)
-
-    @cached_property
-    def segmenters(self):
-        return {}
+        self.segmenters = {}
 
     def sentences(self, text, language):
         segmenter = self.segmenters.setdefault(

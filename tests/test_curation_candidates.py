@@ -325,3 +325,25 @@ def test_the_starting_vocabulary_loads_and_names_bad_entries(tmp_path):
 
     with pytest.raises(DatasetError, match=r"cues.yaml:2: unknown indicator 'nope'"):
         load_vocabulary(broken, tmp_path / "none.yaml")
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(admin_client, monkeypatch):
+    monkeypatch.setattr("curation.admin.MAX_SIZE", 2**20)
+    upload = io.BytesIO(b"x" * (2**20 + 1))
+    upload.name = "huge.txt"
+    response = admin_client.post(
+        reverse("admin:curation_add_document"), {"document": upload, "kind": "news"}
+    )
+    assert response.status_code == 200
+    assert "huge.txt: files over 1 MB cannot be read" in response.content.decode()
+    assert not Source.objects.exists()
+
+
+def test_staff_without_curation_permissions_are_refused(client, django_user_model):
+    source = reviewed_source()
+    user = django_user_model.objects.create_user("visitor", password="pw", is_staff=True)
+    client.force_login(user)
+    assert client.get(reverse("admin:curation_add_document")).status_code == 403
+    review = reverse("admin:curation_review", args=[source.pk])
+    assert client.get(review).status_code == 403
+    assert client.post(review, {"action": "find"}).status_code == 403
