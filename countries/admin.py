@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from practices.admin import StatusInline
+from practices.admin import SettlesSimultaneousSaves, StatusInline
 
 from .models import Country, CountryGroup, Region, Subdivision
 
@@ -18,7 +18,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(SettlesSimultaneousSaves, admin.ModelAdmin):
     list_display = ["name", "iso2", "iso3", "region", "subregion", "status_count"]
     list_filter = ["region", "subregion"]
     search_fields = ["name", "official_name", "iso2", "iso3"]
@@ -65,7 +65,7 @@ class SubdivisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CountryGroup)
-class CountryGroupAdmin(admin.ModelAdmin):
+class CountryGroupAdmin(SettlesSimultaneousSaves, admin.ModelAdmin):
     list_display = ["name", "slug", "member_label"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

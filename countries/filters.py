@@ -1,8 +1,9 @@
 import django_filters as filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from practices.filters import value_choices
-from practices.models import Indicator, Status
+from practices.models import Indicator, PublicationStatus, Status, Withdrawal
 from tracker.filters import (
     CountryCodesFilter,
     RegionFilter,
@@ -64,6 +65,18 @@ class CountryFilter(filters.FilterSet):
         return queryset.filter(pk__in=current.values("country"))
 
     def filter_updated_since(self, queryset, name, moment):
-        # The statuses' history also records unpublishing and deletion.
-        changed = Status.history.filter(history_date__gte=moment).values("country_id")
-        return queryset.filter(pk__in=changed)
+        # Only what the public saw changes: versions saved published (added, edited, or
+        # deleted while published), and statuses withdrawn since. A draft's edits do not.
+        public = PublicationStatus.PUBLISHED
+        changed = Status.history.filter(
+            history_date__gte=moment,
+            publication_status=public,
+            indicator__publication_status=public,
+            value__publication_status=public,
+        )
+        withdrawn = Withdrawal.objects.filter(resource="statuses", withdrawn_at__gte=moment)
+        ids = [int(i) for i in withdrawn.values_list("identifier", flat=True) if i.isdigit()]
+        return queryset.filter(
+            Q(pk__in=changed.values("country_id"))
+            | Q(pk__in=Status.history.filter(id__in=ids).values("country_id"))
+        )

@@ -30,7 +30,8 @@ serve_like_production() {
   SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))')
   export SECRET_KEY SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto TRUSTED_PROXY_COUNT=1
   export DB_CONN_MAX_AGE=${DB_CONN_MAX_AGE:-60} GUNICORN_BIND=127.0.0.1:$port
-  if command -v redis-cli >/dev/null 2>&1 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+  if [ -z "${REDIS_URL:-}" ] && command -v redis-cli >/dev/null 2>&1 \
+    && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
     export REDIS_URL=redis://127.0.0.1:6379/$redis_db
   fi
 

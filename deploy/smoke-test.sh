@@ -43,7 +43,9 @@ HTTPS=(-H "X-Forwarded-Proto: https" -H "Host: localhost")
 
 fetch health /healthz
 expect_status "GET /healthz" 200
-grep -q '"database": "ok"' "$WORK/health.b" && ok "  $(cat "$WORK/health.b")" || bad "  healthz body: $(cat "$WORK/health.b")"
+fetch ready /readyz
+expect_status "GET /readyz" 200
+grep -q '"database": "ok"' "$WORK/ready.b" && ok "  $(cat "$WORK/ready.b")" || bad "  readyz body: $(cat "$WORK/ready.b")"
 
 fetch home / "${HTTPS[@]}"
 expect_status "GET / over HTTPS (via the proxy)" 200

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Start an app container (Dockerfile), or run the same steps on a machine without Docker
 # (deploy/smoke-test.sh):
-#   deploy/start.sh migrate   migrations, then the dataset on first start; exits
+#   deploy/start.sh migrate   migrations, the dataset on first start, the downloads; exits
 #   deploy/start.sh serve     gunicorn only (docker-compose.yml runs "migrate" once before)
 #   deploy/start.sh           both, for a single container (`docker run`)
 # LOAD_DATASET: "first" (default) loads fixtures/ only into a database without indicators
@@ -12,20 +12,12 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python}
 
 migrate() {
-  "$PYTHON" manage.py migrate --noinput
-  case "${LOAD_DATASET:-first}" in
-    always) load=yes ;;
-    never) load=no ;;
-    first)
-      if "$PYTHON" manage.py shell -c "from practices.models import Indicator
-raise SystemExit(1 if Indicator.objects.exists() else 0)"; then load=yes; else load=no; fi ;;
-    *) echo "LOAD_DATASET must be first, always or never" >&2; exit 2 ;;
-  esac
-  if [ "$load" = yes ]; then
-    "$PYTHON" manage.py load_dataset
-  else
-    echo "Dataset: not loaded (LOAD_DATASET=${LOAD_DATASET:-first}, the database has records)"
-  fi
+  # Under a lock (PostgreSQL advisory lock, SQLite file lock): containers starting together
+  # migrate and load the dataset once; the others wait, then find nothing left to do.
+  "$PYTHON" manage.py migrate_once --load "${LOAD_DATASET:-first}"
+  # The whole-dataset downloads of this version, so that the first visitor finds them ready
+  # (afterwards the worker builds them after each change).
+  "$PYTHON" manage.py build_downloads
 }
 
 serve() {

@@ -4,7 +4,8 @@
   for users with the model's `publish` permission, the Editors group.
 - A claim (status, law, pilot, pledge, figure) is published only with a source; the rule
   is `can_be_published()` on the model, applied by the citation forms and the action.
-- Every change form refuses to overwrite a save made since it was opened (forms.py).
+- Every change form and inline row refuses to overwrite a save made since it was opened
+  (forms.py), and two simultaneous adds of one record end in a form error, not a 500.
 - History: simple-history's pages list every version with who, when and what changed,
   and revert to any of them; deleted records are restored from "Recently deleted"
   (dashboard.py).
@@ -15,6 +16,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError
+from django.http import HttpResponse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +28,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .forms import CitationForm, CitationFormSet, CuratedForm, SourceForm, StatusInlineFormSet
+from .forms import (
+    CitationForm,
+    CitationFormSet,
+    CuratedForm,
+    RefusesLostUpdates,
+    SourceForm,
+    StatusInlineFormSet,
+)
 from .models import (
     Approach,
     Citation,
@@ -66,10 +76,11 @@ def quote_check(citation):
 
 class CitationInline(GenericTabularInline):
     model = Citation
+    form = RefusesLostUpdates
     formset = CitationFormSet
     extra = 1
     autocomplete_fields = ["source"]
-    fields = ["source", "quote", "locator", quote_check]
+    fields = ["source", "quote", "locator", quote_check, "opened_at"]
     readonly_fields = [quote_check]
     verbose_name = _("source cited")
     verbose_name_plural = _("sources cited (at least one before publishing)")
@@ -162,7 +173,35 @@ def unpublish(modeladmin, request, queryset):
     )
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
+class SettlesSimultaneousSaves:
+    """Two people adding the same record (the same slug) at the same moment: the second
+    gets the form's own "already exists" error, not a server error.
+
+    Both forms pass validation before either row exists; the database then refuses the
+    second row. Its transaction is rolled back whole, and the form runs again, seeing the
+    first one's row this time. Should the database refuse again, the answer is a 409.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if request.method != "POST":
+                raise
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            return HttpResponse(
+                _(
+                    "Not saved: someone saved a record with the same identifier at the same "
+                    "moment. Go back, reload the page and check before saving again."
+                ),
+                status=409,
+                content_type="text/plain; charset=utf-8",
+            )
+
+
+class CuratedAdmin(SettlesSimultaneousSaves, SimpleHistoryAdmin):
     """Publication state, review date, history and edit-conflict checks for every record."""
 
     form = CuratedForm
@@ -349,8 +388,9 @@ class SourceAdmin(CuratedAdmin):
 
 class IndicatorValueInline(admin.TabularInline):
     model = IndicatorValue
+    form = RefusesLostUpdates
     extra = 1
-    fields = ["rank", "slug", "label", "colour", "description", "publication_status"]
+    fields = ["rank", "slug", "label", "colour", "description", "publication_status", "opened_at"]
     prepopulated_fields = {"slug": ["label"]}
 
     def get_readonly_fields(self, request, obj=None):
@@ -369,9 +409,10 @@ class IndicatorAdmin(CuratedAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(SettlesSimultaneousSaves, SimpleHistoryAdmin):
     """Registered for autocomplete; values are edited on their indicator."""
 
+    form = RefusesLostUpdates
     list_display = ["label", "indicator", "rank", "colour", "publication_status"]
     list_filter = ["indicator"]
     search_fields = ["label", "slug", "indicator__name"]
@@ -436,14 +477,16 @@ class LawAdmin(SpreadsheetAdmin, CitedAdmin):
 
 
 @admin.register(TargetGroup)
-class TargetGroupAdmin(admin.ModelAdmin):
+class TargetGroupAdmin(SettlesSimultaneousSaves, admin.ModelAdmin):
+    form = RefusesLostUpdates
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Approach)
-class ApproachAdmin(admin.ModelAdmin):
+class ApproachAdmin(SettlesSimultaneousSaves, admin.ModelAdmin):
+    form = RefusesLostUpdates
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -515,7 +558,7 @@ class FigureAdmin(SpreadsheetAdmin, CitedAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(SettlesSimultaneousSaves, SimpleHistoryAdmin):
     form = CitationForm
     list_display = ["source", "content_type", "object_id", "quote", quote_check]
     readonly_fields = [quote_check]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker.filters import (
     CountryCodesFilter,
     RegionFilter,
+    StrictBooleanFilter,
     TextSearchFilter,
     TrackerFilterSet,
     UtcDateTimeFilter,
@@ -72,8 +73,8 @@ class StatusFilter(TrackerFilterSet):
         label=_("Value"),
         help_text=_("A value's slug, e.g. prohibited-in-law."),
     )
-    practice_differs = filters.BooleanFilter(label=_("Practice differs from law"))
-    current = filters.BooleanFilter(method="filter_current", label=_("Only current statuses"))
+    practice_differs = StrictBooleanFilter(label=_("Practice differs from law"))
+    current = StrictBooleanFilter(method="filter_current", label=_("Only current statuses"))
     q = TextSearchFilter(
         search_fields=[
             "legal_position",

@@ -1,12 +1,17 @@
 """Admin forms for curated records: no lost updates, and no published claim without a source.
 
-Optimistic locking without a version column: every change form carries the record's
-`updated_at` as it was when the form was opened. If the stored value has moved on when
-the form is saved, someone else saved in between; the save is refused with who did it
-and what they changed (from the record's history), so the first edit survives.
+Optimistic locking without a version column: every change form (and every inline row)
+carries, hidden, the record's version as it was when the form was opened: its `updated_at`,
+or for rows without one (citations, indicator values, vocabularies) a fingerprint of the
+fields the form edits. If the stored version has moved on when a changed form is saved,
+someone else saved in between; the save is refused with who did it and what they changed
+(from the record's history), so the first edit survives. A form sent without its version
+cannot be checked, and is refused too.
 """
 
 import copy
+import hashlib
+import json
 
 from django import forms
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
@@ -15,6 +20,7 @@ from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import to_historic
@@ -23,18 +29,30 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from .models import PublicationStatus
 
 EMPTY = "—"
+VERSION_FIELD = "opened_at"
 
 
-def stored_updated_at(model, pk, lock=False):
-    """The record's `updated_at` in the database (None once deleted).
+def has_update_time(model):
+    return any(field.name == "updated_at" for field in model._meta.concrete_fields)
 
-    With `lock`, inside a transaction, the row stays locked until the save commits, so
-    two saves cannot both pass the check (PostgreSQL; SQLite serialises writes anyway).
-    """
-    records = model._default_manager.filter(pk=pk)
-    if lock and transaction.get_connection().in_atomic_block:
-        records = records.select_for_update()
-    return records.values_list("updated_at", flat=True).first()
+
+def version_of(values):
+    """A record's version from its stored values: its update time where it has one,
+    otherwise a fingerprint of the values."""
+    if "updated_at" in values:
+        return values["updated_at"].isoformat()
+    text = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def opened_at_time(model, version):
+    """The moment a form was opened, where its version is an update time (else None)."""
+    if not has_update_time(model):
+        return None
+    try:
+        return parse_datetime(version)
+    except ValueError:
+        return None
 
 
 def changes_since(model, pk, opened_at):
@@ -55,9 +73,8 @@ def changes_since(model, pk, opened_at):
     latest = later[-1]
     people = []
     for version in later:
-        name = str(version.history_user) if version.history_user else _("an import or script")
-        if name not in people:
-            people.append(name)
+        if saved_by(version) not in people:
+            people.append(saved_by(version))
     if not opened:
         return people, latest.history_date, []
     delta = latest.diff_against(
@@ -71,44 +88,94 @@ def changes_since(model, pk, opened_at):
     return people, latest.history_date, changes
 
 
-class CuratedForm(forms.ModelForm):
-    """The change form of every curated record: refuses a save that would overwrite another."""
+def last_save(model, pk):
+    """Who saved the record last and when, from its history (nobody known without one)."""
+    history = getattr(model, "history", None)
+    latest = (
+        history.filter(**{model._meta.pk.attname: pk})
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+        .last()
+        if history is not None
+        else None
+    )
+    if latest is None:
+        return [], None, []
+    return [saved_by(latest)], latest.history_date, []
+
+
+def saved_by(version):
+    return str(version.history_user) if version.history_user else str(_("an import or script"))
+
+
+class RefusesLostUpdates(forms.ModelForm):
+    """A change form, or an inline row, that refuses a save that would overwrite another.
+
+    Only a form that changes something is checked: one sent back unchanged writes nothing
+    new. (A form opened before someone else's save differs from what is stored now, so it
+    counts as changed.)
+    """
 
     opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    # Set by the admin when the form has no citation forms to count (reverting to an old
-    # version): the publication rule then counts the citations stored.
-    check_stored_sources = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
-            opened_at = self.instance.updated_at
-            if to_historic(self.instance) is not None:
-                # An old version shown for reverting: the current one is what is overwritten.
-                opened_at = stored_updated_at(type(self.instance), self.instance.pk)
-            if opened_at:
-                self.initial["opened_at"] = opened_at.isoformat()
+            self.initial[VERSION_FIELD] = self.opened_version()
+
+    @cached_property
+    def changed_data(self):
+        # The version says nothing about the record: it differs from the (empty) initial
+        # value of a bound form.
+        return [name for name in super().changed_data if name != VERSION_FIELD]
 
     def clean(self):
         cleaned_data = super().clean()
-        opened_at = parse_datetime(cleaned_data.get("opened_at") or "")
-        if self.instance.pk and opened_at:
-            self.refuse_if_saved_since(opened_at)
-        status = cleaned_data.get("publication_status", self.instance.publication_status)
-        if (
-            self.check_stored_sources
-            and status == PublicationStatus.PUBLISHED
-            and hasattr(self.instance, "publication_problems")
-        ):
-            problems = self.instance.publication_problems()
-            if problems:
-                raise ValidationError(problems, code="source_required")
+        if self.instance.pk and self.has_changed():
+            try:
+                self.refuse_if_saved_since(cleaned_data.get(VERSION_FIELD) or "")
+            except ValidationError as error:
+                self.add_error(None, error)  # the form's other checks still say their piece
         return cleaned_data
 
-    def refuse_if_saved_since(self, opened_at):
-        model = type(self.instance)
-        stored = stored_updated_at(model, self.instance.pk, lock=True)
+    def version_fields(self):
+        model = self._meta.model
+        if has_update_time(model):
+            return ["updated_at"]
+        # The fields the form edits; not those a formset adds after it is made (the row's
+        # id and parent), which the version was taken without.
+        columns = {field.name: field.attname for field in model._meta.concrete_fields}
+        return sorted(columns[name] for name in self.base_fields if name in columns)
+
+    def opened_version(self):
+        if to_historic(self.instance) is not None:
+            # An old version shown for reverting: the current one is what is overwritten.
+            return self.stored_version()
+        return version_of({name: getattr(self.instance, name) for name in self.version_fields()})
+
+    def stored_version(self, lock=False):
+        """The record's version in the database (None once deleted).
+
+        With `lock`, inside a transaction, the row stays locked until the save commits, so
+        two saves cannot both pass the check (PostgreSQL; SQLite serialises writes anyway).
+        """
+        records = self._meta.model._default_manager.filter(pk=self.instance.pk)
+        if lock and transaction.get_connection().in_atomic_block:
+            records = records.select_for_update()
+        values = records.values(*self.version_fields()).first()
+        return None if values is None else version_of(values)
+
+    def refuse_if_saved_since(self, opened):
+        if not opened:
+            raise ValidationError(
+                _(
+                    "Not saved: this form came without the version of the record it was "
+                    "opened on, so it cannot tell whether someone else saved the record "
+                    "meanwhile. Open the record again and redo your changes."
+                ),
+                code="unchecked",
+            )
+        stored = self.stored_version(lock=True)
         if stored is None:
             raise ValidationError(
                 _(
@@ -117,15 +184,22 @@ class CuratedForm(forms.ModelForm):
                 ),
                 code="deleted",
             )
-        if stored == opened_at:
+        if stored == opened:
             return
-        people, when, changes = changes_since(model, self.instance.pk, opened_at)
-        who = ", ".join(people) or _("someone else")
+        model, pk = self._meta.model, self.instance.pk
+        opened_at = opened_at_time(model, opened)
+        people, when, changes = (
+            changes_since(model, pk, opened_at) if opened_at else last_save(model, pk)
+        )
+        saved = _("{who} saved this record after you opened it").format(
+            who=", ".join(people) or _("someone else")
+        )
+        if when:
+            saved = format_html("{} ({})", saved, date_format(when, "DATETIME_FORMAT"))
         messages = [
             format_html(
-                "{} ({}). {}",
-                _("{who} saved this record after you opened it").format(who=who),
-                date_format(when or stored, "DATETIME_FORMAT"),
+                "{}. {}",
+                saved,
                 _(
                     "Your changes were not saved, so theirs are kept. Copy what you need "
                     "from this form, open the record again and redo your changes."
@@ -138,6 +212,27 @@ class CuratedForm(forms.ModelForm):
                 format_html("{}: {} → {}", field, old, new) for field, old, new in changes
             ]
         raise ValidationError(messages, code="conflict")
+
+
+class CuratedForm(RefusesLostUpdates):
+    """The change form of every curated record."""
+
+    # Set by the admin when the form has no citation forms to count (reverting to an old
+    # version): the publication rule then counts the citations stored.
+    check_stored_sources = False
+
+    def clean(self):
+        cleaned_data = super().clean()
+        status = cleaned_data.get("publication_status", self.instance.publication_status)
+        if (
+            self.check_stored_sources
+            and status == PublicationStatus.PUBLISHED
+            and hasattr(self.instance, "publication_problems")
+        ):
+            problems = self.instance.publication_problems()
+            if problems:
+                raise ValidationError(problems, code="source_required")
+        return cleaned_data
 
 
 class CitationFormSet(BaseGenericInlineFormSet):
@@ -160,7 +255,7 @@ class CitationFormSet(BaseGenericInlineFormSet):
             raise ValidationError(problems, code="source_required")
 
 
-class CitationForm(forms.ModelForm):
+class CitationForm(RefusesLostUpdates):
     """A citation edited on its own: it may not leave its published record unsourced."""
 
     def clean(self):

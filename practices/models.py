@@ -1514,9 +1514,11 @@ class Withdrawal(models.Model):
 class Revision(models.Model):
     """One row counting changes to the dataset: the version that ETags and caches key on.
 
-    Every save or delete of a curated record, citation, indicator value, vocabulary term or
-    country bumps it (practices.signals), in the same transaction as the change, as do the
-    commands that write in bulk. Reading it is one query on one row, whatever the data's size.
+    Every save or delete that can change published data bumps it (practices.signals): of a
+    record, citation or indicator value public before or after, of a vocabulary term or a
+    country. A draft's edits do not. It is bumped in the same transaction as the change, as
+    it is by the commands that write in bulk. Reading it is one query on one row, whatever
+    the data's size.
     """
 
     number = models.PositiveBigIntegerField(_("number"), default=0)

@@ -6,9 +6,10 @@ code, slugs), lists of them separated by ";", and dates as precisely as the sour
 them ("2020", "2020-08", "2020-08-15"). A record is matched on its slug (a status on its
 place, indicator and effective date); `sources` lists the slugs of the sources it cites.
 
-An export imports back as "skipped" rows that change nothing. An import writes nothing
-unless every row is valid: errors are collected across the whole file and reported by
-row and column.
+Text that a spreadsheet would run as a formula (=, +, -, @...) is exported with a leading
+quote, which the import takes off again. An export imports back as "skipped" rows that
+change nothing. An import writes nothing unless every row is valid: errors are collected
+across the whole file and reported by row and column.
 """
 
 import datetime
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from countries.models import Country, CountryGroup, Subdivision
+from tracker.exports import escape_formula, unescape_formula
 
 from .dataset import DatasetError, parse_partial_date
 from .models import (
@@ -229,6 +231,13 @@ class CitedResource(resources.ModelResource):
             *self.links, "citations__source"
         )
 
+    def export_field(self, field, instance, **kwargs):
+        """Text that a spreadsheet would run as a formula is escaped; numbers stay numbers."""
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(value, str) and not isinstance(field.widget, widgets.NumberWidget):
+            return escape_formula(value)
+        return value
+
     def dehydrate_sources(self, record):
         return SEPARATOR.join(
             sorted({citation.source.slug for citation in record.citations.all()})
@@ -245,6 +254,8 @@ class CitedResource(resources.ModelResource):
         for column, value in row.items():
             if value is None:  # an empty Excel cell: an empty text, as in CSV
                 row[column] = ""
+            elif isinstance(value, str):  # an export's escaped formula reads back as it was
+                row[column] = unescape_formula(value)
 
     def get_instance(self, instance_loader, row):
         try:

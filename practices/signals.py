@@ -1,16 +1,21 @@
 """Keep the list of withdrawn records that partners' mirrors sync from, and the revision.
 
-Any saved or deleted row of the dataset (countries and practices, not their history)
-bumps the dataset revision that ETags and the response cache key on.
+A saved or deleted row of the dataset (countries and practices, not their history) bumps
+the dataset revision that ETags and the response cache key on, when published data can
+change: a curated record, indicator value or citation that is public before or after the
+save (a draft's edits change nothing public, so they leave ETags alone), and any row of
+the countries, vocabularies and withdrawals, which are public as soon as they exist. When
+in doubt a row counts as public: a missed bump would serve stale pages.
 """
 
 from django.apps import apps
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from .models import Curated, Revision, Withdrawal
+from .models import Citation, Curated, IndicatorValue, Revision, Withdrawal
 
 DATASET_APPS = {"countries", "practices"}
 
@@ -37,16 +42,21 @@ def is_curated(sender):
 
 
 @receiver(pre_save)
-def remember_publication_status(sender, instance, **kwargs):
-    if is_curated(sender) and instance.pk:
-        stored = sender.objects.filter(pk=instance.pk).published()
-        instance._was_published = stored.exists()
+@receiver(pre_delete)
+def remember_what_was_public(sender, instance, raw=False, **kwargs):
+    """Before a save or delete: whether the stored row was public (and a curated record's
+    public identifier, for the withdrawals)."""
+    if raw or not is_dataset_row(sender) or instance.pk is None:
+        return
+    if is_curated(sender):
         _resource, attribute = RESOURCES[sender._meta.model_name]
-        instance._published_identifier = (
-            str(stored.values_list(attribute, flat=True).first())
-            if instance._was_published
-            else None
-        )
+        stored = sender.objects.filter(pk=instance.pk).published()
+        identifier = stored.values_list(attribute, flat=True).first()
+        instance._was_published = identifier is not None
+        instance._published_identifier = None if identifier is None else str(identifier)
+        instance._was_public = instance._was_published
+    else:
+        instance._was_public = is_public(sender, instance.pk)
 
 
 @receiver(post_save)
@@ -96,16 +106,54 @@ def is_dataset_row(sender):
     )
 
 
+def is_public(model, pk):
+    """Whether the stored row can show in the published dataset, as the database has it now.
+
+    Curated records and indicator values by the one visibility rule (`published()`), a
+    citation by its record; every other row of the dataset is public.
+    """
+    if model is Citation:
+        citation = Citation.objects.filter(pk=pk).values("content_type", "object_id").first()
+        if citation is None:
+            return False
+        record_model = ContentType.objects.get_for_id(citation["content_type"]).model_class()
+        return record_model is None or is_public(record_model, citation["object_id"])
+    if issubclass(model, Curated) or model is IndicatorValue:
+        return model.objects.filter(pk=pk).published().exists()
+    return True
+
+
+def is_public_after_save(instance):
+    # A curated record counts broadly, with no query: a published status of a draft
+    # indicator counts too.
+    if isinstance(instance, Curated):
+        return instance.is_published()
+    return is_public(type(instance), instance.pk)
+
+
 @receiver(post_save)
-@receiver(post_delete)
-def bump_revision(sender, using, raw=False, **kwargs):
+def bump_revision(sender, instance, using, raw=False, **kwargs):
     # Raw saves are a restore loading a dump, which bumps once at the end.
-    if is_dataset_row(sender) and not raw:
+    if not is_dataset_row(sender) or raw:
+        return
+    if getattr(instance, "_was_public", False) or is_public_after_save(instance):
+        Revision.bump(using)
+
+
+@receiver(post_delete)
+def bump_revision_on_deletion(sender, instance, using, **kwargs):
+    if is_dataset_row(sender) and getattr(instance, "_was_public", True):
         Revision.bump(using)
 
 
 @receiver(m2m_changed)
-def bump_revision_on_links(sender, action, using, **kwargs):
-    # sender is the through model: Law.indicators.through and the like.
-    if action in ("post_add", "post_remove", "post_clear") and is_dataset_row(sender):
+def bump_revision_on_links(sender, instance, action, using, **kwargs):
+    # sender is the through model: Law.indicators.through and the like. A draft's links
+    # show nowhere, whichever side they were changed from (law.indicators or
+    # indicator.law_set).
+    if (
+        action in ("post_add", "post_remove", "post_clear")
+        and is_dataset_row(sender)
+        and is_public(type(instance), instance.pk)
+    ):
         Revision.bump(using)

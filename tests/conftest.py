@@ -8,7 +8,7 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import translation
 
 from countries.models import Country, CountryGroup, Subdivision
@@ -186,11 +186,17 @@ def english_by_default():
 
 @pytest.fixture(autouse=True)
 def empty_cache(settings, tmp_path_factory):
-    """Each test starts with an empty cache: a rolled-back test's revision can come again."""
+    """Each test starts with an empty cache: a rolled-back test's revision can come again.
+
+    Likewise the whole-dataset downloads' files: their rows are rolled back with the test.
+    """
     settings.DATASET_CACHE_DIR = str(tmp_path_factory.mktemp("responses"))
+    settings.DOWNLOADS_DIR = str(tmp_path_factory.mktemp("downloads"))
     cache.clear()
+    caches["ratelimit"].clear()
     yield
     cache.clear()
+    caches["ratelimit"].clear()
 
 
 def attach_a_group():

@@ -17,7 +17,10 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1/"
 PAGES = ["/", "/countries/mx/", "/laws/", "/laws/mx-2020-reform/", "/es/laws/", "/feed/"]
-API_URLS = [f"{API}laws/", f"{API}countries/mx/", f"{API}dataset.json", f"{API}datapackage.zip"]
+# (The whole-dataset downloads are built in the background: tests/test_downloads.py.)
+API_URLS = [f"{API}laws/", f"{API}countries/mx/"]
+# A body larger than the tests' disk threshold, with a Content-Disposition.
+LARGE = f"{API}laws/?format=csv"
 # Streamed as they are written the first time, kept once the whole stream has been sent.
 CSV_URLS = ["/laws/?format=csv", f"{API}statuses/?format=csv"]
 
@@ -58,7 +61,7 @@ def test_pages_answer_a_conditional_request_with_304(client, law, url):
 
 
 def test_an_edit_shows_at_once_on_pages_the_api_and_the_bulk_download(client, law):
-    urls = ["/laws/", "/laws/mx-2020-reform/", f"{API}laws/", f"{API}dataset.json"]
+    urls = ["/laws/", "/laws/mx-2020-reform/", f"{API}laws/"]
     before = {url: client.get(url) for url in urls}
     law.title = "Reform of the Migration Law"
     law.save()
@@ -183,12 +186,12 @@ def redis_cache():
 
 
 def test_with_redis_the_cache_is_shared_and_follows_edits(client, law, redis_cache):
-    first = client.get(f"{API}dataset.json")
+    first = client.get(f"{API}laws/")
     assert any(key.startswith(b":1:dataset-response:") for key in redis_keys(redis_cache))
-    assert client.get(f"{API}dataset.json").content == first.content
+    assert client.get(f"{API}laws/").content == first.content
     law.title = "Reform of the Migration Law"
     law.save()
-    assert b"Reform of the Migration Law" in client.get(f"{API}dataset.json").content
+    assert b"Reform of the Migration Law" in client.get(f"{API}laws/").content
 
 
 def redis_keys(cache):
@@ -197,15 +200,15 @@ def redis_keys(cache):
 
 
 def test_large_bodies_are_kept_on_disk_and_sent_like_static_files(client, law, settings, tmp_path):
-    settings.DATASET_CACHE_FILE_BYTES = 1000
+    settings.DATASET_CACHE_FILE_BYTES = 200
     settings.DATASET_CACHE_DIR = str(tmp_path)
-    first = client.get(f"{API}dataset.json")
-    assert len(first.content) > 1000 and len(list(tmp_path.iterdir())) == 1
-    again = client.get(f"{API}dataset.json")
+    first = client.get(LARGE).getvalue()
+    assert len(first) > 200 and len(list(tmp_path.iterdir())) == 1
+    again = client.get(LARGE)
     assert isinstance(again, FileResponse)
-    assert again.getvalue() == first.content
-    assert again["Content-Type"] == first["Content-Type"]
-    assert again["Content-Disposition"] == first["Content-Disposition"]
+    assert again.getvalue() == first
+    assert again["Content-Type"] == "text/csv; charset=utf-8"
+    assert again["Content-Disposition"] == 'attachment; filename="laws.csv"'
     page = client.get("/laws/")
     page_again = client.get("/laws/")
     assert isinstance(page_again, FileResponse) and "Content-Disposition" not in page_again
@@ -215,25 +218,27 @@ def test_large_bodies_are_kept_on_disk_and_sent_like_static_files(client, law, s
 def test_a_large_body_missing_from_this_containers_disk_is_rendered_again(
     client, law, settings, tmp_path
 ):
-    settings.DATASET_CACHE_FILE_BYTES = 1000
+    settings.DATASET_CACHE_FILE_BYTES = 200
     settings.DATASET_CACHE_DIR = str(tmp_path)
-    first = client.get(f"{API}dataset.json")
+    first = client.get(LARGE).getvalue()
     for path in tmp_path.iterdir():
         path.unlink()  # as on another app container, which shares only Redis
-    again = client.get(f"{API}dataset.json")
+    again = client.get(LARGE)
     assert not isinstance(again, FileResponse)
-    assert again.content == first.content
+    assert again.getvalue() == first
     assert len(list(tmp_path.iterdir())) == 1
 
 
 def test_the_disk_keeps_only_the_newest_bodies_within_its_limit(client, law, settings, tmp_path):
-    settings.DATASET_CACHE_FILE_BYTES = 1000
+    settings.DATASET_CACHE_FILE_BYTES = 200
     settings.DATASET_CACHE_DIR = str(tmp_path)
-    size = len(client.get(f"{API}dataset.json").content)
+    # Every country, whose size a new law hardly changes.
+    url = f"{API}countries/?format=csv"
+    size = len(client.get(url).getvalue())
     settings.DATASET_CACHE_DISK_BYTES = limit = size * 3
     for index in range(4):
         make_law(f"another-law-{index}")
-        newest = client.get(f"{API}dataset.json").content
+        newest = client.get(url).getvalue()
     kept = list(tmp_path.iterdir())
     assert 1 < len(kept) < 5
     assert sum(path.stat().st_size for path in kept) <= limit

@@ -1,4 +1,4 @@
-"""Running in production: settings from the environment, /healthz, the replica router."""
+"""Running in production: settings from the environment, the probes, the replica router."""
 
 import copy
 import os
@@ -141,7 +141,7 @@ def test_redis_url_moves_the_cache_to_redis_and_a_replica_url_adds_the_router(mo
         DATABASE_REPLICA_URL="postgres://reader:pw@replica:5432/atd_tracker",
     )
     cache = values["CACHES"]["default"]
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "tracker.cache.ResilientRedisCache"
     assert cache["LOCATION"] == "redis://redis:6379/0"
     assert values["IMPORT_EXPORT_TMP_STORAGE_CLASS"].endswith("CacheStorage")
     replica = values["DATABASES"]["replica"]
@@ -168,42 +168,60 @@ def test_the_redis_cache_is_shared_between_processes():
     other.delete(key)
 
 
-# /healthz
+# /healthz and /readyz
 
 
 @pytest.mark.django_db
-def test_healthz_reports_a_reachable_database(client):
-    response = client.get("/healthz")
+def test_healthz_says_the_process_is_alive_without_a_query(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
 @pytest.mark.django_db
-def test_healthz_answers_probes_by_address_and_over_plain_http(settings):
+def test_readyz_reports_a_reachable_database(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "replica": "not configured",
+        "cache": "local memory",
+        "tasks": "in process",
+    }
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("probe", ["/healthz", "/readyz"])
+def test_probes_answer_by_address_and_over_plain_http(settings, probe):
     # Docker and the proxy call a container by its address, without TLS.
     settings.ALLOWED_HOSTS = ["tracker.example.org"]
     settings.SECURE_SSL_REDIRECT = True
-    response = Client().get("/healthz", HTTP_HOST="172.18.0.5:8000")
+    response = Client().get(probe, HTTP_HOST="172.18.0.5:8000")
     assert response.status_code == 200
     # Everything else still insists on a known host.
     assert Client().get("/", HTTP_HOST="172.18.0.5:8000").status_code == 400
 
 
 @pytest.mark.django_db
-def test_healthz_reports_a_failing_database_as_unhealthy(client):
+def test_readyz_reports_a_failing_database_as_unavailable(client):
     with mock.patch.object(
         connections["default"], "cursor", side_effect=OperationalError("connection refused")
     ):
-        response = client.get("/healthz")
+        response = client.get("/readyz")
+        assert client.get("/healthz").status_code == 200  # alive all the same
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "unreachable"}
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["database"] == "unreachable"
 
 
-def test_healthz_reports_an_unreachable_database_server_as_unhealthy():
+def test_readyz_reports_an_unreachable_database_server_as_unavailable():
     # A real connection attempt, to a port where no server listens.
     script = (
-        "from django.test import Client; r = Client().get('/healthz'); "
+        "from django.test import Client; r = Client().get('/readyz'); "
         "print(r.status_code, r.content.decode())"
     )
     result = manage(
@@ -214,7 +232,7 @@ def test_healthz_reports_an_unreachable_database_server_as_unhealthy():
     )
     assert result.returncode == 0, result.stderr
     last_line = result.stdout.strip().splitlines()[-1]
-    assert last_line == '503 {"status": "error", "database": "unreachable"}'
+    assert last_line.startswith('503 {"status": "unavailable", "database": "unreachable"')
 
 
 # The replica router

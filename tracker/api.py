@@ -10,6 +10,8 @@ RFC 8288 Link headers, or with `format=csv` stream every matching row. Bad param
 
 import datetime
 import functools
+import itertools
+import json
 
 import django_filters
 from django.conf import settings
@@ -19,6 +21,7 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonRespons
 from django.middleware.http import ConditionalGetMiddleware
 from django.template import engines
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.decorators import decorator_from_middleware
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext_lazy as _
@@ -37,10 +40,15 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, viewsets
 from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import (
+    BaseRenderer,
+    BrowsableAPIRenderer,
+    JSONRenderer,
+    StaticHTMLRenderer,
+)
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
@@ -77,7 +85,9 @@ from practices.serializers import (
 from tracker.filters import CountryCodesFilter, RegionFilter
 from tracker.middleware import client_ip
 
-from . import caching, exports
+from . import caching, downloads, exports, throttling
+from .models import DatasetBuild
+from .release import release
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -88,19 +98,30 @@ MAX_ID = 2**63 - 1
 # Throttling, negotiation, rendering -------------------------------------------------------
 
 
-class AnonymousThrottle(AnonRateThrottle):
+class AnonymousThrottle(BaseThrottle):
     """Anonymous requests per client address, at settings.API_ANON_THROTTLE_RATE.
 
-    Read on every request (not once at import, as DRF's default does) so that the rate
-    can follow the environment and tests can change it.
+    Counted atomically in the "ratelimit" cache (tracker.throttling): the limit holds across
+    app containers and concurrent requests, and while Redis is down each process counts in
+    memory. A refused request gets DRF's 429 with Retry-After, the seconds left in the
+    window. The rate is read on every request so that it follows the settings.
     """
 
     def get_rate(self):
         return getattr(settings, "API_ANON_THROTTLE_RATE", "120/min")
 
-    def get_ident(self, request):
-        # The address as the trusted proxies report it, not whatever X-Forwarded-For says.
-        return client_ip(request)
+    def allow_request(self, request, view):
+        rate = self.get_rate()
+        if rate is None or (request.user and request.user.is_authenticated):
+            return True
+        # The address as the trusted proxies report it, not whatever X-Forwarded-For says;
+        # requests without one (no REMOTE_ADDR) share a count.
+        address = client_ip(request) or ""
+        self.usage = throttling.hit(request, "api-anonymous", address, rate)
+        return self.usage is None or not self.usage["should_limit"]
+
+    def wait(self):
+        return throttling.seconds_left(self.usage)
 
 
 class CSVRenderer(BaseRenderer):
@@ -188,11 +209,21 @@ class Pagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        self.page = paginator.page(self.page_number(paginator, request))
+        return list(self.page)
+
+    def validate(self, queryset, request):
+        """Refuse a bad page or page size as paginate_queryset would, reading no record."""
+        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        self.page_number(paginator, request)
+
+    def page_number(self, paginator, request):
+        """The number of the page asked for; a 400 naming `page` when there is none."""
         number = request.query_params.get(self.page_query_param) or 1
         if number in self.last_page_strings:
-            number = paginator.num_pages
+            return paginator.num_pages
         try:
-            self.page = paginator.page(number)
+            return paginator.validate_number(number)
         except PageNotAnInteger:
             raise exceptions.ValidationError(
                 {"page": [_("Enter a whole number from 1, or last.")]}
@@ -206,7 +237,6 @@ class Pagination(PageNumberPagination):
                     ]
                 }
             ) from None
-        return list(self.page)
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
@@ -264,6 +294,10 @@ class ConditionalMixin:
     this version comes from the cache (tracker.caching). The key also depends on the URL
     (with its query), the negotiated media type and the language, since those change the
     body. Throttling and negotiation come first, as for any request.
+
+    A conditional request is answered only once the request is known to be valid: a bad
+    parameter is a 400 even with `If-None-Match: *`. A response cached under the same key
+    proves it (only successes are kept); otherwise the parameters are checked first.
     """
 
     def initial(self, request, *args, **kwargs):
@@ -275,12 +309,26 @@ class ConditionalMixin:
         self.cache_key = caching.response_key(request._request, version, media_type)
         self.etag = quote_etag(self.cache_key)
         self.dataset_version = version
+        # The browsable API (HTML) shows the visitor's login state: never shared.
+        shared = not media_type.startswith("text/html")
         response = caching.not_modified(request._request, self.etag, version)
-        if response is None and not media_type.startswith("text/html"):
-            # The browsable API (HTML) shows the visitor's login state: never shared.
+        if response is not None and not (shared and caching.is_cached(self.cache_key)):
+            self.validate_request(request)
+        if response is None and shared:
             response = caching.cached_response(self.cache_key)
         if response is not None:
             raise Answered(response)
+
+    def validate_request(self, request):
+        """Raise what the view would answer instead of a success (a 400, a 404), reading as
+        little as possible: the filters, the page number, the record asked for."""
+        action = getattr(self, "action", None)
+        if action == "list":
+            queryset = self.filter_queryset(self.get_queryset())
+            if request.accepted_renderer.format != "csv":
+                self.paginator.validate(queryset, request)
+        elif action == "retrieve":
+            self.get_object()
 
     def handle_exception(self, exc):
         if isinstance(exc, Answered):
@@ -415,6 +463,8 @@ PARAMETER_NOTES = {
     "ordering": _("A leading - reverses; comma-separate several. Ties keep a fixed order."),
     "year_from": _("A year, such as 2020."),
     "year_to": _("A year, such as 2024."),
+    "current": _("true or false (also 1 or 0); anything else is a 400 error."),
+    "practice_differs": _("true or false (also 1 or 0); anything else is a 400 error."),
 }
 
 
@@ -534,6 +584,9 @@ class TrackerViewSet(ApiViewMixin, StableOrderMixin, viewsets.ReadOnlyModelViewS
     def get_object(self):
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         try:
+            if "\x00" in value:
+                # No identifier holds a NUL, and PostgreSQL refuses one in a query.
+                raise ValueError(value)
             return self.get_queryset().get(**{self.lookup_field: self.lookup_value(value)})
         except (ValueError, TypeError, OverflowError, self.get_queryset().model.DoesNotExist):
             raise exceptions.NotFound(
@@ -542,11 +595,13 @@ class TrackerViewSet(ApiViewMixin, StableOrderMixin, viewsets.ReadOnlyModelViewS
 
     @classmethod
     def everything(cls, request):
-        """All published records, serialized as in the list (for dataset.json)."""
+        """All published records, serialized as in the list, a chunk at a time (dataset.json)."""
         view = cls(request=request, format_kwarg=None, action="list", kwargs={})
         queryset = view.get_queryset()
-        queryset = queryset.order_by(*queryset.model._meta.ordering, "pk")
-        return cls.serializer_class(queryset, many=True, context={"request": request}).data
+        records = exports.in_chunks(queryset.order_by(*queryset.model._meta.ordering, "pk"))
+        context = {"request": request}
+        while chunk := list(itertools.islice(records, exports.CHUNK_SIZE)):
+            yield from cls.serializer_class(chunk, many=True, context=context).data
 
 
 def describe(resource, noun, lookup_description, **extra):
@@ -876,34 +931,70 @@ DATASET_SCHEMA = {
 }
 
 
-class DatasetView(ApiViewMixin, APIView):
+def write_dataset_json(file, version, request):
+    """Write dataset.json to `file` (binary), record by record: memory stays flat.
+
+    The bytes are those JSONRenderer would give for the whole document at once.
+    """
+    renderer = JSONRenderer()
+
+    def encoded(data):
+        text = json.dumps(
+            data,
+            cls=renderer.encoder_class,
+            ensure_ascii=renderer.ensure_ascii,
+            allow_nan=not renderer.strict,
+            separators=(",", ":") if renderer.compact else (", ", ": "),
+        )
+        return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
+
+    header = {
+        "name": "atd-tracker",
+        "version": version.label,
+        "last_modified": version.last_modified.isoformat().replace("+00:00", "Z"),
+        "licence": exports.LICENCE,
+    }
+    file.write(encoded(header)[:-1])
+    for name, viewset in VIEWSETS.items():
+        file.write(b"," + encoded(name) + b":[")
+        for index, record in enumerate(viewset.everything(request)):
+            file.write((b"," if index else b"") + encoded(record))
+        file.write(b"]")
+    file.write(b"}")
+
+
+class DownloadView(APIView):
+    """A whole-dataset download, served from its latest build (tracker/downloads.py)."""
+
+    kind = ""
+    authentication_classes = []
+    throttle_classes = [AnonymousThrottle]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = FirstRendererNegotiation
+    schema = TrackerSchema()
+
+    def get(self, request, format=None):
+        return downloads.serve(request._request, self.kind)
+
+
+class DatasetView(DownloadView):
+    kind = DatasetBuild.Kind.DATASET_JSON
     response_schema = {200: OpenApiResponse(DATASET_SCHEMA)}
 
     @extend_schema(
         summary=_("The whole published dataset as JSON"),
         description=_(
-            "Every published record of every resource, as in the lists, in one response."
+            "Every published record of every resource, as in the lists, in one response. "
+            "It is built in the background after each change: until the new build is ready, "
+            "the previous one is served, and its Dataset-Version header names its version."
         ),
     )
     def get(self, request, format=None):
-        version = self.dataset_version
-        data = {
-            "name": "atd-tracker",
-            "version": version.label,
-            "last_modified": version.last_modified.isoformat().replace("+00:00", "Z"),
-            "licence": exports.LICENCE,
-            **{name: viewset.everything(request) for name, viewset in VIEWSETS.items()},
-        }
-        return Response(
-            data, headers={"Content-Disposition": 'inline; filename="atd-tracker.json"'}
-        )
+        return super().get(request, format)
 
 
-class DataPackageView(ApiViewMixin, APIView):
-    renderer_classes = [ZipRenderer]
-    content_negotiation_class = FirstRendererNegotiation
+class DataPackageView(DownloadView):
+    kind = DatasetBuild.Kind.DATAPACKAGE
     response_schema = {(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)}
 
     @extend_schema(
@@ -911,15 +1002,12 @@ class DataPackageView(ApiViewMixin, APIView):
         description=_(
             "A zip of one CSV per resource (plus indicator values and citations) and "
             "datapackage.json describing every field, with the dataset's version and licence "
-            "(CC-BY-4.0). Open it with frictionless, pandas or R."
+            "(CC-BY-4.0). Open it with frictionless, pandas or R. Built in the background "
+            "after each change, like dataset.json."
         ),
     )
     def get(self, request, format=None):
-        response = HttpResponse(
-            exports.build_datapackage(self.dataset_version), content_type="application/zip"
-        )
-        response["Content-Disposition"] = 'attachment; filename="atd-tracker-datapackage.zip"'
-        return response
+        return super().get(request, format)
 
 
 # Schema and documentation ---------------------------------------------------------------
@@ -941,8 +1029,30 @@ def with_content_etag(view):
     return decorator_from_middleware(ConditionalGetMiddleware)(stamped)
 
 
+@functools.lru_cache(maxsize=len(settings.LANGUAGES) * 2)
+def generated_schema(language, code_release):
+    """The OpenAPI schema in one language, for one release of the code.
+
+    Generating it takes a good part of a second, and only a deploy changes it, so each
+    process generates it once per language (and per release, should the code change).
+    """
+    with translation.override(language):
+        return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def current_schema():
+    return generated_schema(translation.get_language(), release())
+
+
+class CachedSchemaGenerator(SchemaGenerator):
+    def get_schema(self, request=None, public=False):
+        return current_schema()
+
+
 class SchemaView(SpectacularAPIView):
+    authentication_classes = []
     throttle_classes = [AnonymousThrottle]
+    generator_class = CachedSchemaGenerator
 
 
 schema_view = with_content_etag(SchemaView.as_view())
@@ -1109,12 +1219,26 @@ def docs_operations(schema):
         }
 
 
-def docs(request):
-    """The API's documentation for people, generated from the same OpenAPI schema."""
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+class DocsView(APIView):
+    """The API's documentation for people, generated from the same OpenAPI schema.
+
+    Throttled like the rest of the API.
+    """
+
+    authentication_classes = []
+    throttle_classes = [AnonymousThrottle]
+    renderer_classes = [StaticHTMLRenderer]
+    content_negotiation_class = FirstRendererNegotiation
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        return HttpResponse(render_docs(request._request))
+
+
+def render_docs(request):
     template = engines["django"].from_string(DOCS_TEMPLATE)
     context = {
-        "operations": list(docs_operations(schema)),
+        "operations": list(docs_operations(current_schema())),
         "schema_url": reverse("api:schema"),
         "root_url": reverse("api:root"),
         "withdrawals_url": reverse("api:withdrawal-list"),
@@ -1125,10 +1249,10 @@ def docs(request):
         "rate": AnonymousThrottle().get_rate(),
         "licence": exports.LICENCE["name"],
     }
-    return HttpResponse(template.render(context, request))
+    return template.render(context, request)
 
 
-docs_view = with_content_etag(docs)
+docs_view = with_content_etag(DocsView.as_view())
 
 
 def not_found(request, path=""):

@@ -6,7 +6,9 @@ delete bumps, the release and today's date), the language, the absolute URL and 
 representation. A change to the data changes the key, so a stale response is never served;
 old entries simply expire. Large bodies are kept on the container's disk instead and sent
 like static files. The ETag is the same key, so a client's conditional request costs
-the one query that reads the revision, and nothing else.
+the one query that reads the revision, and nothing else. A conditional request is answered
+304 only when it is valid: a success stored under its key proves it, otherwise the view
+runs first (a bad parameter is a 400, whatever If-None-Match says).
 
     @cache_on_dataset              # a public page
     def country_detail(request, code): ...
@@ -67,6 +69,11 @@ def cached_response(key):
     return response
 
 
+def is_cached(key):
+    """Whether a response is stored under `key`: then that request succeeded."""
+    return cache.get(KEY_PREFIX + key) is not None
+
+
 def is_cacheable(response):
     return (
         response.status_code == 200
@@ -104,10 +111,25 @@ def _write_to_disk(key, content):
     with tempfile.NamedTemporaryFile(dir=folder, prefix=".", delete=False) as partial:
         partial.write(content)
     os.replace(partial.name, disk_path(key))
-    kept = sorted(folder.glob("[!.]*"), key=lambda path: path.stat().st_mtime, reverse=True)
+    _trim(folder)
+
+
+def _trim(folder):
+    """Keep the newest bodies within DATASET_CACHE_DISK_BYTES, removing the oldest.
+
+    Other workers trim the same folder at the same moment: a file one of them removed
+    after it was listed is simply left out.
+    """
+    kept = []
+    for path in folder.glob("[!.]*"):
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            continue
+        kept.append((status.st_mtime, status.st_size, path))
     total = 0
-    for path in kept:
-        total += path.stat().st_size
+    for _modified, size, path in sorted(kept, reverse=True):
+        total += size
         if total > settings.DATASET_CACHE_DISK_BYTES:
             path.unlink(missing_ok=True)
 
@@ -149,10 +171,18 @@ def cache_on_dataset(view):
         version = dataset_version()
         key = response_key(request, version)
         etag = quote_etag(key)
-        response = not_modified(request, etag, version) or cached_response(key)
-        if response is None:
-            response = view(request, *args, **kwargs)
-            store(key, response)
+        conditional = not_modified(request, etag, version)
+        if conditional is not None and is_cached(key):
+            response = conditional  # this very request succeeded before: it is valid
+        else:
+            response = cached_response(key) if conditional is None else None
+            if response is None:
+                response = view(request, *args, **kwargs)
+                store(key, response)
+            if conditional is not None and response.status_code == 200:
+                # Only now that the view found the request valid: a bad filter is a 400,
+                # even with If-None-Match: *.
+                response = conditional
         if response.status_code in (200, 304):
             stamp(response, etag, version)
         return response

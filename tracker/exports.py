@@ -6,7 +6,7 @@ how to read it from a record) serves the `format=csv` API lists, the public list
 
     csv_response("laws", LawFilter(request.GET, queryset=...).qs)  # every row, streamed
     columns("laws")                                                 # the column definitions
-    build_datapackage()                                             # the zip, as bytes
+    write_datapackage(file, version)                                # the zip, into a file
     dataset_version()                                               # ETag and Last-Modified
 
 Header names are the column names: stable, lowercase, language-neutral. Lists of slugs
@@ -18,9 +18,10 @@ import datetime
 import decimal
 import hashlib
 import io
+import itertools
 import json
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -920,8 +921,27 @@ def description(resource: str, name: str) -> str:
     return ""
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(text: str) -> str:
+    """Text that a spreadsheet would run as a formula, made plain text by a leading quote.
+
+    The OWASP way. Text already starting with quotes before such a character gets one more,
+    so that `unescape_formula` always gives the original back.
+    """
+    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
+
+
+def unescape_formula(text: str) -> str:
+    """The original of an `escape_formula` text (what a spreadsheet import reads back)."""
+    return text[1:] if text.startswith("'") and escape_formula(text[1:]) == text else text
+
+
 def cell(value):
-    """A value as CSV text: ISO 8601 dates, true/false, empty for none."""
+    """A value as CSV text: ISO 8601 dates, true/false, empty for none; text that a
+    spreadsheet would run as a formula is escaped, numbers are left as they are."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -933,25 +953,27 @@ def cell(value):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return format(value.normalize(), "f") if value == value.to_integral() else str(value)
-    return str(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    return escape_formula(str(value))
 
 
-def rows(resource: str, queryset: QuerySet, chunk_size=CHUNK_SIZE) -> Iterator[list[str]]:
+def rows(resource: str, queryset: QuerySet) -> Iterator[list[str]]:
     """The header, then one row per record of the queryset.
 
-    Records are fetched (and prefetched) chunk by chunk, so that a streamed export holds
-    little in memory; with chunk_size=None all at once, in a fixed number of queries.
+    Records are fetched (and prefetched) a chunk at a time, so that an export holds little
+    in memory whatever the dataset's size.
     """
     spec = RESOURCES[resource]
     yield [column.name for column in spec.columns]
     # Drop the caller's prefetches: the columns need their own, under known names.
     prepared = spec.prepare(queryset.prefetch_related(None))
-    for record in in_chunks(prepared, chunk_size):
+    for record in in_chunks(prepared):
         yield [cell(column.get(record)) for column in spec.columns]
 
 
-def in_chunks(queryset, chunk_size):
-    return queryset.iterator(chunk_size=chunk_size) if chunk_size else queryset
+def in_chunks(queryset):
+    return queryset.iterator(chunk_size=CHUNK_SIZE)
 
 
 class _Echo:
@@ -978,24 +1000,17 @@ def csv_response(
     return response
 
 
-def citation_rows(chunk_size=CHUNK_SIZE) -> Iterator[tuple]:
+def citation_rows() -> Iterator[tuple]:
     """(resource, record identifier, citation) for every published record's citations."""
     for resource in CITED_RESOURCES:
         spec = RESOURCES[resource]
         queryset = spec.published().prefetch_related(public_citations())
         if resource == "statuses":
             queryset = queryset.order_by("pk")
-        for record in in_chunks(queryset, chunk_size):
+        for record in in_chunks(queryset):
             identifier = str(record.pk) if resource == "statuses" else record.slug
             for citation in record.public_citations:
                 yield resource, identifier, citation
-
-
-def _write_csv(records: Iterable[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(records)
-    return buffer.getvalue().encode("utf-8")
 
 
 def _package_resource(spec: Resource) -> dict:
@@ -1031,7 +1046,8 @@ def datapackage_descriptor(version=None) -> dict:
         "claim cites, and the organisations involved. Identifiers (ISO codes, slugs, status "
         "ids) never change. Lists of slugs in one cell are separated by '; '. Note that "
         "Namibia's code is NA: read the CSVs with keep_default_na=False (pandas) or "
-        'na.strings = "" (R).',
+        'na.strings = "" (R). Text that a spreadsheet would run as a formula (starting with '
+        "=, +, -, @, a tab or a carriage return) has a ' put in front of it.",
         "version": version.label,
         "created": cell(version.last_modified),
         "homepage": site_url("/"),
@@ -1041,31 +1057,38 @@ def datapackage_descriptor(version=None) -> dict:
     }
 
 
-def build_datapackage(version: "DatasetVersion | None" = None) -> bytes:
-    """The whole published dataset as a zip of one CSV per resource plus datapackage.json.
+def write_datapackage(file, version: "DatasetVersion") -> None:
+    """Write the whole published dataset to `file` as a zip: a CSV per resource, datapackage.json.
 
-    Files are dated by the dataset's version, so one version always gives the same bytes.
-    The zip is built in memory anyway, so records are fetched whole rather than in chunks:
-    a fixed number of queries, whatever the size of the dataset.
+    Rows are fetched and written chunk by chunk, so memory stays flat whatever the
+    dataset's size. Files are dated by the dataset's version, so one version always gives
+    the same bytes.
     """
-    version = version or dataset_version()
     stamp = version.last_modified.timetuple()[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
 
-        def add(name, data):
-            archive.writestr(zipfile.ZipInfo(name, stamp), data, zipfile.ZIP_DEFLATED)
+        def add(name, records):
+            with (
+                archive.open(zipinfo(name, stamp), "w") as member,
+                io.TextIOWrapper(member, encoding="utf-8", newline="") as text,
+            ):
+                csv.writer(text, lineterminator="\r\n").writerows(records)
 
-        descriptor = datapackage_descriptor(version)
-        add("datapackage.json", json.dumps(descriptor, indent=2, ensure_ascii=False))
+        descriptor = json.dumps(datapackage_descriptor(version), indent=2, ensure_ascii=False)
+        archive.writestr(zipinfo("datapackage.json", stamp), descriptor)
         for name in PACKAGE_RESOURCES:
-            add(f"{name}.csv", _write_csv(rows(name, RESOURCES[name].published(), None)))
+            add(f"{name}.csv", rows(name, RESOURCES[name].published()))
         header = [column.name for column in CITATIONS.columns]
         citations = (
-            [cell(column.get(row)) for column in CITATIONS.columns] for row in citation_rows(None)
+            [cell(column.get(row)) for column in CITATIONS.columns] for row in citation_rows()
         )
-        add("citations.csv", _write_csv([header, *citations]))
-    return buffer.getvalue()
+        add("citations.csv", itertools.chain([header], citations))
+
+
+def zipinfo(name, stamp):
+    info = zipfile.ZipInfo(name, stamp)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,36 @@ class UtcDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false, also 1 or 0, in any case; empty means either.
+
+    Anything else is an error naming the parameter, where Django's own field quietly reads
+    it as "either" (current=yes would list every status).
+    """
+
+    default_error_messages = {"invalid": _("Enter true or false (or 1 or 0).")}
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.Select(choices=[("", _("Either")), ("true", _("Yes")), ("false", _("No"))]),
+        )
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        text = "" if value is None else str(value).strip().lower()
+        if not text:
+            return None
+        if text not in self.VALUES:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return self.VALUES[text]
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class TrackerFilterSet(filters.FilterSet):
     """Filters every curated resource has."""
 

@@ -4,30 +4,38 @@ from urllib.parse import unquote_to_bytes
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from . import health
-from .routers import REPLICA, replica_reads
+from . import health, routers
+from .routers import REPLICA, reads_from_replica, replica_reads, stop_replica_reads
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class HealthCheckMiddleware:
-    """Answer /healthz before host validation and the HTTPS redirect.
+    """Answer /healthz and /readyz before host validation and the HTTPS redirect.
 
     Docker, the reverse proxy and load balancers probe an app container by its address
     ("web:8000", "127.0.0.1:8000") over plain HTTP, which ALLOWED_HOSTS and
     SECURE_SSL_REDIRECT would otherwise turn into 400 or 301.
     """
 
+    PROBES = {
+        "/healthz": health.healthz,
+        "/healthz/": health.healthz,
+        "/readyz": health.readyz,
+        "/readyz/": health.readyz,
+    }
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info in ("/healthz", "/healthz/"):
-            return health.healthz(request)
+        probe = self.PROBES.get(request.path_info)
+        if probe is not None:
+            return probe(request)
         return self.get_response(request)
 
 
@@ -91,7 +99,11 @@ class QueryStringMiddleware:
 
 
 class ReplicaReadsMiddleware:
-    """Let public GET requests read from the replica (see tracker/routers.py for the rule)."""
+    """Let public GET requests read from the replica (see tracker/routers.py for the rule).
+
+    Not while the replica is unreachable or too far behind; and a public GET or HEAD whose
+    read fails on the replica all the same is run again on the primary, rather than a 500.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -103,11 +115,12 @@ class ReplicaReadsMiddleware:
         )
 
     def __call__(self, request):
-        public_read = self.is_public_read(request)
+        public_read = self.is_public_read(request) and not routers.replica_health.unusable()
         with replica_reads(public_read):
             response = self.get_response(request)
+            streams_from_replica = reads_from_replica()  # not after a fallback to the primary
         if (
-            public_read
+            streams_from_replica
             and REPLICA in connections
             and response.streaming
             and not response.is_async
@@ -115,6 +128,24 @@ class ReplicaReadsMiddleware:
         ):
             # CSV downloads query while the body streams, after this call has returned.
             response.streaming_content = _streamed_on_replica(response.streaming_content)
+        return response
+
+    def process_exception(self, request, exception):
+        if not (
+            isinstance(exception, (OperationalError, InterfaceError))
+            and request.method in ("GET", "HEAD")
+            and reads_from_replica()
+            and REPLICA in connections
+            and connections[REPLICA].errors_occurred
+        ):
+            return None
+        routers.replica_health.mark_down(exception)
+        # The rest of the request, the rendering of this response included, reads the primary.
+        stop_replica_reads()
+        match = request.resolver_match
+        response = match.func(request, *match.args, **match.kwargs)
+        if hasattr(response, "render"):
+            response.render()  # here, in case the failure was in rendering the first one
         return response
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,15 @@ def envlist(name, default):
 
 
 DEBUG = envbool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-development-key-change-me")
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+if not DEBUG and SECRET_KEY.strip() in ("", DEVELOPMENT_SECRET_KEY):
+    # Anyone could sign sessions, password-reset links and device cookies with a known key.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is unset, empty or the public development key, and DEBUG is off. Set "
+        "SECRET_KEY to a long random value, e.g. the output of: python -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'"
+    )
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
@@ -47,6 +56,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "countries",
     "practices",
     "curation",
@@ -73,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "tracker.login.LoginProtectionMiddleware",  # sign-in protection by user name, see there
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -95,21 +107,44 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=envint("DB_CONN_MAX_AGE", 0),
+
+def database(url):
+    """A database from its URL, with connections that survive a server restart.
+
+    A persistent connection is checked before each request reuses it, so that a PostgreSQL
+    restart costs no request an error. An unreachable server fails fast rather than hanging.
+    The embedded SQLite database waits for a lock instead of failing with "database is
+    locked": write-ahead logging lets readers go on while one process writes, and
+    transactions take the write lock at their start, where waiting is safe.
+    """
+    settings = dj_database_url.parse(
+        url, conn_max_age=envint("DB_CONN_MAX_AGE", 0), conn_health_checks=True
     )
+    if settings["ENGINE"] == "django.db.backends.sqlite3":
+        settings["OPTIONS"] = {
+            "timeout": envint("SQLITE_BUSY_TIMEOUT", 20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    else:
+        settings["OPTIONS"] = {"connect_timeout": envint("DB_CONNECT_TIMEOUT", 3)}
+    return settings
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
 # An optional PostgreSQL replica for public reads (tracker/routers.py): GET requests to the
 # public pages and the API read from it; the admin, every write, and commands use "default".
 if os.environ.get("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(
-        os.environ["DATABASE_REPLICA_URL"], conn_max_age=envint("DB_CONN_MAX_AGE", 0)
-    )
+    DATABASES["replica"] = database(os.environ["DATABASE_REPLICA_URL"])
     # The test runner creates no second database: "replica" reads the test "default".
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["tracker.routers.PrimaryReplicaRouter"]
+# Each process checks the replica at most this often; public reads go to the primary while it
+# is unreachable or more than REPLICA_MAX_LAG_SECONDS behind (tracker/routers.py).
+REPLICA_CHECK_SECONDS = envint("REPLICA_CHECK_SECONDS", 5)
+REPLICA_MAX_LAG_SECONDS = envint("REPLICA_MAX_LAG_SECONDS", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -196,10 +231,13 @@ LOGGING = {
 # Sessions live in the database (Django's default engine): app processes keep no state.
 if os.environ.get("REDIS_URL"):
     CACHES = {
+        # Redis unreachable is a cache miss (tracker/cache.py); one that drops packets costs
+        # at most these seconds before it is left alone for a while.
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "tracker.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": "atd",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
     # A spreadsheet import is previewed, then confirmed in a second request that may reach
@@ -207,6 +245,24 @@ if os.environ.get("REDIS_URL"):
     IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits (API throttling, sign-in protection: tracker/throttling.py) count in a cache of
+# their own: atomic counters in Redis shared by every app container, with short timeouts so
+# that a dead Redis costs little; while it does not answer, each process counts in memory.
+# Without REDIS_URL, the count in this process's memory is the limit.
+if os.environ.get("REDIS_URL"):
+    CACHES["ratelimit"] = {
+        "BACKEND": "tracker.cache.RedisWithMemoryFallbackCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": "atd",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+else:
+    CACHES["ratelimit"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ratelimit",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+RATELIMIT_USE_CACHE = "ratelimit"
 # Seconds a cached response is kept. A data change makes it unreachable at once (its key holds
 # the dataset version); this only bounds how long an old version's entries take up memory.
 DATASET_CACHE_TIMEOUT = int(os.environ.get("DATASET_CACHE_TIMEOUT", str(24 * 3600)))
@@ -217,6 +273,31 @@ DATASET_CACHE_DIR = os.environ.get(
     "DATASET_CACHE_DIR", os.path.join(tempfile.gettempdir(), "atd-tracker-responses")
 )
 DATASET_CACHE_DISK_BYTES = int(os.environ.get("DATASET_CACHE_DISK_BYTES", str(2 * 1024**3)))
+
+# Background work (the whole-dataset downloads, tracker/downloads.py) runs on django-tasks.
+# "immediate" runs each task in the process that asks for it, so `make run` needs no worker;
+# "database" queues it in the database for `manage.py db_worker` (docker-compose.yml's worker).
+TASK_BACKEND = os.environ.get("TASK_BACKEND", "immediate")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[TASK_BACKEND]
+    }
+}
+
+# The whole-dataset downloads' builds (tracker/downloads.py): a folder every app container and
+# the worker share, and how long a queued or started build may take before it is queued again.
+DOWNLOADS_DIR = os.environ.get(
+    "DOWNLOADS_DIR", os.path.join(tempfile.gettempdir(), "atd-tracker-downloads")
+)
+DOWNLOAD_BUILD_TIMEOUT = envint("DOWNLOAD_BUILD_TIMEOUT", 15 * 60)
+# /readyz reports the worker "stalled" when a task has waited this long (seconds).
+TASKS_STALLED_AFTER = envint("TASKS_STALLED_AFTER", 5 * 60)
+# Behind nginx with the same folder mounted: the internal location it serves it from (the
+# compose file's "/_downloads/"); empty, the app sends the files itself.
+DOWNLOADS_ACCEL_PATH = os.environ.get("DOWNLOADS_ACCEL_PATH", "")
 
 # Security. DEBUG=false is the production path: it turns on the secure defaults below, each
 # of which an environment variable can still override (docs/deployment.md lists them).
@@ -232,7 +313,7 @@ if os.environ.get("SECURE_PROXY_SSL_HEADER"):
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
@@ -270,7 +351,13 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "tracker.middleware.client_ip"
+AXES_LOCKOUT_CALLABLE = "tracker.login.axes_lockout_response"  # 429 with Retry-After
 AXES_VERBOSE = False  # no banner on every start; failures and lockouts are still logged
+# On top of axes: failed sign-ins for one user name from browsers that never signed in as that
+# user count across all addresses; past this rate such browsers are refused for that user name
+# while the user's own browsers, holding a signed device cookie, still sign in (tracker/login.py).
+LOGIN_UNTRUSTED_FAILURE_RATE = os.environ.get("LOGIN_UNTRUSTED_FAILURE_RATE", "10/h")
+LOGIN_DEVICE_COOKIE_AGE = timedelta(days=envint("LOGIN_DEVICE_COOKIE_DAYS", 365))
 
 # A request naming a host outside ALLOWED_HOSTS gets 400 and its access log line; scanners
 # send many, so no traceback for each.

@@ -7,13 +7,17 @@ from countries.views import compare
 from practices.feeds import ChangesFeed
 
 from .caching import cache_on_dataset
-from .health import healthz
+from .health import healthz, readyz
 from .views import search_page
 
-# Language-neutral: the admin (researchers work in English), the API and the health probe.
+# Unexpected errors: 503 while the database is unreachable, JSON under /api/.
+handler500 = "tracker.views.server_error"
+
+# Language-neutral: the admin (researchers work in English), the API and the health probes.
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),  # "admin/" unless ADMIN_URL says otherwise
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("api/v1/", include("tracker.api_urls")),
 ]
 

@@ -1,8 +1,17 @@
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from .caching import cache_on_dataset
 from .search import MAX_QUERY_LENGTH, search
+
+# Seconds a client is asked to wait when the database is unreachable.
+RETRY_AFTER_SECONDS = 30
 
 
 @cache_on_dataset
@@ -19,3 +28,23 @@ def search_page(request):
     if query:
         context["results"] = search(query)
     return render(request, "search.html", context)
+
+
+def server_error(request):
+    """handler500: 503 while the database is unreachable; JSON under /api/; never a traceback.
+
+    The page for a 503 (templates/503.html) reads nothing from the database.
+    """
+    api = request.path_info.startswith("/api/")
+    if not isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        if api:
+            return JsonResponse({"detail": _("A server error occurred.")}, status=500)
+        return defaults.server_error(request)
+    if api:
+        detail = _("The service is temporarily unavailable. Try again in a few minutes.")
+        response = JsonResponse({"detail": detail}, status=503)
+    else:
+        page = render_to_string("503.html", {"path": request.get_full_path()})
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -9,6 +9,7 @@ come in a fixed order, so the same data always gives the same file and checksum.
 
 import datetime
 import hashlib
+import os
 from itertools import chain
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def dump(path, using="default"):
         model._default_manager.using(using).order_by(model._meta.pk.name)
         for model in models_to_dump()
     ]
-    with open(path, "w", encoding="utf-8") as stream:
+    with open_private(path) as stream:
         serializers.serialize(
             "json",
             chain.from_iterable(queryset.iterator() for queryset in querysets),
@@ -68,6 +69,16 @@ def dump(path, using="default"):
             use_natural_primary_keys=True,
             cls=FullPrecisionEncoder,
         )
+
+
+def open_private(path):
+    """Open `path` for writing, readable by its owner only: a dump holds password hashes.
+
+    Made so from the start, with no moment at which others could open it.
+    """
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file that was already there keeps its mode otherwise
+    return open(descriptor, "w", encoding="utf-8")
 
 
 def sha256(path):
@@ -101,7 +112,7 @@ class Command(BaseCommand):
             stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
             path = Path(settings.BASE_DIR) / "backups" / f"atd-tracker-{stamp}.json"
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         dump(path, using=database)
         digest = sha256(path)
         checksum_path(path).write_text(f"{digest}  {path.name}\n", encoding="utf-8")
