@@ -10,6 +10,12 @@
 #   LOAD_PORT          gunicorn on 127.0.0.1 (default 8160)
 #   LOAD_DATABASE_URL  default postgres://postgres@127.0.0.1:5432/atd_tracker_load, created
 #                      and loaded with the dataset when missing
+#   LOAD_FAULT         a fault during the measured load (docs/deployment.md, "How the site
+#                      degrades"); every request should still succeed:
+#                        redis     the app's own Redis is killed a third of the way in and
+#                                  started again at two thirds
+#                        replica   public reads are given a replica on a closed port
+#                        postgres  the machine's PostgreSQL cluster restarts mid-load (root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +28,18 @@ DATABASE_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/atd_tracker
 BASE=http://127.0.0.1:$PORT
 LOG=$(mktemp)
 source deploy/local-production.sh
-trap 'stop_gunicorn; rm -f "$LOG"' EXIT
+FAULT=${LOAD_FAULT:-}
+REDIS_PORT=${LOAD_REDIS_PORT:-6391}
+stop_redis() { redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; }
+start_redis() { redis-server --port "$REDIS_PORT" --save "" --appendonly no --daemonize yes >/dev/null; }
+trap 'stop_gunicorn; rm -f "$LOG"; if [ "$FAULT" = redis ]; then stop_redis; fi' EXIT
+case "$FAULT" in
+  "") ;;
+  redis) start_redis; export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0 ;;
+  replica) export DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:1/unreachable ;;
+  postgres) ;;
+  *) echo "LOAD_FAULT must be redis, replica or postgres" >&2; exit 2 ;;
+esac
 
 if ! command -v wrk >/dev/null 2>&1; then
   echo "== installing wrk (Debian package)"
@@ -48,9 +65,19 @@ echo "== warm-up: 5 s"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s deploy/load.lua "$BASE" >/dev/null
 : >"$LOG"  # count failures of the measured run only
 
-echo "== load: ${DURATION} s, $CONNECTIONS connections, $THREADS threads ($(nproc) cores)"
+# The fault, on a timer beside the load.
+third=$((DURATION / 3))
+case "$FAULT" in
+  redis) (sleep "$third"; echo "== fault: Redis stopped"; stop_redis
+          sleep "$third"; echo "== fault: Redis started again"; start_redis) & ;;
+  postgres) (sleep "$third"; echo "== fault: PostgreSQL restarting"
+             pg_ctlcluster "$(ls /etc/postgresql)" main restart -m fast; echo "== fault: PostgreSQL back") & ;;
+esac
+
+echo "== load: ${DURATION} s, $CONNECTIONS connections, $THREADS threads ($(nproc) cores)${FAULT:+, fault: $FAULT}"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency \
   -s deploy/load.lua "$BASE"
+wait
 
 # Which paths failed, from the access log: forwarded-for, address, "GET path HTTP/1.1", status
 failures=$(awk '$6 ~ /^[45][0-9][0-9]$/ {split($4, p, "?"); print $6, p[1]}' "$LOG" \
