@@ -67,17 +67,20 @@ wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s deploy/load.lua "$BASE" >/dev/null
 
 # The fault, on a timer beside the load.
 third=$((DURATION / 3))
+FAULT_PID=
 case "$FAULT" in
   redis) (sleep "$third"; echo "== fault: Redis stopped"; stop_redis
-          sleep "$third"; echo "== fault: Redis started again"; start_redis) & ;;
+          sleep "$third"; echo "== fault: Redis started again"; start_redis) &
+         FAULT_PID=$! ;;
   postgres) (sleep "$third"; echo "== fault: PostgreSQL restarting"
-             pg_ctlcluster "$(ls /etc/postgresql)" main restart -m fast; echo "== fault: PostgreSQL back") & ;;
+             pg_ctlcluster "$(ls /etc/postgresql)" main restart -m fast; echo "== fault: PostgreSQL back") &
+            FAULT_PID=$! ;;
 esac
 
 echo "== load: ${DURATION} s, $CONNECTIONS connections, $THREADS threads ($(nproc) cores)${FAULT:+, fault: $FAULT}"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency \
   -s deploy/load.lua "$BASE"
-wait
+if [ -n "$FAULT_PID" ]; then wait "$FAULT_PID"; fi
 
 # Which paths failed, from the access log: forwarded-for, address, "GET path HTTP/1.1", status
 failures=$(awk '$6 ~ /^[45][0-9][0-9]$/ {split($4, p, "?"); print $6, p[1]}' "$LOG" \

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# nginx from Debian's packages with deploy/nginx/tracker.conf, in front of app servers on
+# this machine, as the "edge" service runs it in docker-compose.yml:
+#
+#   deploy/edge-local.sh start PORT DOWNLOADS_DIR APP_PORT...   # e.g. 8080 /tmp/downloads 8103 8104
+#   deploy/edge-local.sh stop
+#
+# Only the parts a deployment changes differ: the app servers' addresses (app-servers.conf)
+# and the downloads folder (downloads.conf). Its files live in EDGE_DIR (/tmp/atd-edge).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EDGE_DIR=${EDGE_DIR:-/tmp/atd-edge}
+
+case "${1:-}" in
+  start)
+    port=$2 downloads=$3
+    shift 3
+    if ! command -v nginx >/dev/null 2>&1; then apt-get install -y -q nginx-light >/dev/null; fi
+    mkdir -p "$EDGE_DIR/tracker"
+    cp deploy/nginx/proxy.conf "$EDGE_DIR/tracker/"
+    sed "s/listen 8080;/listen 127.0.0.1:$port;/" deploy/nginx/tracker.conf >"$EDGE_DIR/tracker.conf"
+    echo "alias $downloads/;" >"$EDGE_DIR/tracker/downloads.conf"
+    : >"$EDGE_DIR/tracker/app-servers.conf"
+    for app in "$@"; do
+      echo "server 127.0.0.1:$app max_fails=1 fail_timeout=10s;" >>"$EDGE_DIR/tracker/app-servers.conf"
+    done
+    for app in "$@"; do
+      echo "server 127.0.0.1:$app backup max_fails=0;" >>"$EDGE_DIR/tracker/app-servers.conf"
+    done
+    cat >"$EDGE_DIR/nginx.conf" <<CONF
+worker_processes 2;
+pid $EDGE_DIR/nginx.pid;
+error_log $EDGE_DIR/error.log warn;
+events { worker_connections 1024; }
+http {
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path $EDGE_DIR/body;
+    proxy_temp_path $EDGE_DIR/proxy;
+    fastcgi_temp_path $EDGE_DIR/fastcgi;
+    uwsgi_temp_path $EDGE_DIR/uwsgi;
+    scgi_temp_path $EDGE_DIR/scgi;
+    include $EDGE_DIR/tracker.conf;
+}
+CONF
+    nginx -t -q -p "$EDGE_DIR" -c "$EDGE_DIR/nginx.conf"
+    nginx -p "$EDGE_DIR" -c "$EDGE_DIR/nginx.conf"
+    ;;
+  stop)
+    if [ -f "$EDGE_DIR/nginx.pid" ]; then nginx -p "$EDGE_DIR" -c "$EDGE_DIR/nginx.conf" -s quit; fi
+    ;;
+  *) echo "usage: $0 start PORT DOWNLOADS_DIR APP_PORT... | stop" >&2; exit 2 ;;
+esac
