@@ -5,8 +5,8 @@
 #   deploy/edge-local.sh start PORT DOWNLOADS_DIR APP_PORT...   # e.g. 8080 /tmp/downloads 8103 8104
 #   deploy/edge-local.sh stop
 #
-# Only the parts a deployment changes differ: the app servers' addresses (app-servers.conf)
-# and the downloads folder (downloads.conf). Its files live in EDGE_DIR (/tmp/atd-edge).
+# Only the parts a deployment changes differ: the app servers' addresses (app-servers.conf),
+# the downloads folder (downloads.conf), and the port and cache folder (rewritten). Its files live in EDGE_DIR (/tmp/atd-edge).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EDGE_DIR=${EDGE_DIR:-/tmp/atd-edge}
@@ -18,7 +18,8 @@ case "${1:-}" in
     if ! command -v nginx >/dev/null 2>&1; then apt-get install -y -q nginx-light >/dev/null; fi
     mkdir -p "$EDGE_DIR/tracker"
     cp deploy/nginx/proxy.conf "$EDGE_DIR/tracker/"
-    sed "s/listen 8080;/listen 127.0.0.1:$port;/" deploy/nginx/tracker.conf >"$EDGE_DIR/tracker.conf"
+    sed -e "s/listen 8080;/listen 127.0.0.1:$port;/" \
+      -e "s#/var/cache/nginx/tracker#$EDGE_DIR/cache#" deploy/nginx/tracker.conf >"$EDGE_DIR/tracker.conf"
     echo "alias $downloads/;" >"$EDGE_DIR/tracker/downloads.conf"
     : >"$EDGE_DIR/tracker/app-servers.conf"
     for app in "$@"; do

@@ -54,7 +54,8 @@ def test_a_repeated_request_is_served_from_the_cache_for_one_query(
 @pytest.mark.parametrize("url", PAGES)
 def test_pages_answer_a_conditional_request_with_304(client, law, url):
     first = client.get(url)
-    assert "no-cache" in first["Cache-Control"] and first["Last-Modified"].endswith("GMT")
+    assert "max-age=0" in first["Cache-Control"] and "must-revalidate" in first["Cache-Control"]
+    assert "s-maxage=10" in first["Cache-Control"] and first["Last-Modified"].endswith("GMT")
     again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
     assert again.content == b""

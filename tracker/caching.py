@@ -147,10 +147,21 @@ def _kept_once_complete(key, chunks, headers):
 
 
 def stamp(response, etag, version):
-    """ETag and Last-Modified from the dataset version; caches must revalidate (a 304)."""
+    """ETag and Last-Modified from the dataset version.
+
+    Browsers revalidate every time (a 304 costs one query); the site's own proxy cache
+    (deploy/nginx) may keep the response EDGE_CACHE_SECONDS before revalidating, so an edit
+    reaches every visitor within that time.
+    """
     response["ETag"] = etag
     response["Last-Modified"] = http_date(version.last_modified.timestamp())
-    patch_cache_control(response, public=True, no_cache=True)
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        must_revalidate=True,
+        s_maxage=settings.EDGE_CACHE_SECONDS,
+    )
     return response
 
 

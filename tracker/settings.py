@@ -272,6 +272,10 @@ DATASET_CACHE_FILE_BYTES = int(os.environ.get("DATASET_CACHE_FILE_BYTES", str(25
 DATASET_CACHE_DIR = os.environ.get(
     "DATASET_CACHE_DIR", os.path.join(tempfile.gettempdir(), "atd-tracker-responses")
 )
+# Seconds the proxy in front (deploy/nginx, the "edge" service) may keep a public page or API
+# response before asking the app again with its ETag: how long a published edit may take to
+# reach every visitor. Browsers always ask again.
+EDGE_CACHE_SECONDS = envint("EDGE_CACHE_SECONDS", 10)
 DATASET_CACHE_DISK_BYTES = int(os.environ.get("DATASET_CACHE_DISK_BYTES", str(2 * 1024**3)))
 
 # Background work (the whole-dataset downloads, tracker/downloads.py) runs on django-tasks.
