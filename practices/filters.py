@@ -1,4 +1,5 @@
 import django_filters as filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tracker.filters import (
@@ -98,9 +99,8 @@ class StatusFilter(TrackerFilterSet):
         fields = ["country", "region", "indicator", "value", "practice_differs"]
 
     def filter_current(self, queryset, name, current):
-        if current:
-            return queryset.filter(pk__in=Status.objects.current().values("pk"))
-        return queryset
+        in_force = Q(pk__in=Status.objects.current().values("pk"))
+        return queryset.filter(in_force) if current else queryset.exclude(in_force)
 
 
 class LawFilter(YearRangeFilterSet):

@@ -766,3 +766,16 @@ def test_an_indicator_value_edited_on_its_indicator_is_checked_too(client, staff
     assert "saved this record after you opened it" in errors_of(response)
     value.refresh_from_db()
     assert value.description == "Erin's definition."
+
+
+def test_current_false_gives_the_statuses_no_longer_in_force(client):
+    old = make_status("mx", effective_from="2015-01-01", caveat="Old")
+    new = make_status("mx", effective_from="2020-01-01", caveat="New")
+
+    def caveats(query):
+        response = client.get(f"/api/v1/statuses/?{query}")
+        return [row["caveat"] for row in response.json()["results"]]
+
+    assert caveats("current=true") == [new.caveat]
+    assert caveats("current=false") == [old.caveat]
+    assert sorted(caveats("current=")) == ["New", "Old"]
