@@ -1,5 +1,6 @@
 """Whole-dataset downloads: built once per version, in the background, never waited on."""
 
+import io
 import json
 import threading
 
@@ -8,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from countries.models import Country, Region, Subdivision
@@ -291,3 +293,33 @@ def test_requests_for_versions_older_than_the_newest_build_are_dropped(client, l
     assert list(DatasetBuild.objects.values_list("version_label", "state")) == [
         (dataset_version().label, DatasetBuild.State.READY)
     ]
+
+
+def test_the_start_up_command_builds_both_downloads_of_this_version(law, settings, tmp_path):
+    settings.DOWNLOADS_DIR = str(tmp_path)
+    output = io.StringIO()
+    call_command("build_downloads", stdout=output)
+    label = dataset_version().label
+    assert output.getvalue().splitlines() == [
+        f"{kind}: {label}, {DatasetBuild.objects.ready(kind).get().size} bytes"
+        for kind in DatasetBuild.Kind.values
+    ]
+
+
+def test_the_start_up_command_leaves_a_build_another_process_has_claimed(law):
+    version = dataset_version()
+    DatasetBuild.objects.create(
+        kind=DatasetBuild.Kind.DATASET_JSON,
+        version_tag=version.tag,
+        version_label=version.label,
+        last_modified=version.last_modified,
+        state=DatasetBuild.State.BUILDING,
+        started_at=timezone.now(),
+    )
+    output = io.StringIO()
+    call_command("build_downloads", stdout=output)
+    assert (
+        output.getvalue().splitlines()[0]
+        == "dataset.json: being built by another process, or queued."
+    )
+    assert DatasetBuild.objects.ready(DatasetBuild.Kind.DATAPACKAGE).exists()
