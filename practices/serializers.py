@@ -7,6 +7,9 @@ as precisely as the source does (2020, 2020-11 or 2020-11-15). Every claim embed
 citations.
 """
 
+from urllib.parse import quote
+
+from django.utils.http import RFC3986_SUBDELIMS
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -80,8 +83,33 @@ class PublicUrlField(serializers.Field):
         return request.build_absolute_uri(path) if request else path
 
 
+class ApiUrlField(serializers.HyperlinkedIdentityField):
+    """The record's address in the API.
+
+    The view's URL is reversed once per serialization (the context lives as long as one
+    response or one whole-dataset build) and each record's identifier filled in: reversing
+    it afresh for each of thousands of records took a third of a list's serialization.
+    """
+
+    # Digits match every lookup pattern of the API's routes.
+    PLACEHOLDER = "0123456789"
+
+    def get_url(self, obj, view_name, request, format):
+        value = getattr(obj, self.lookup_field)
+        if value in (None, ""):
+            return None
+        templates = self.context.setdefault("api_url_templates", {})
+        key = (view_name, self.lookup_url_kwarg, format)
+        if key not in templates:
+            kwargs = {self.lookup_url_kwarg: self.PLACEHOLDER}
+            url = self.reverse(view_name, kwargs=kwargs, request=request, format=format)
+            templates[key] = url.rpartition(self.PLACEHOLDER)
+        before, _placeholder, after = templates[key]
+        return before + quote(str(value), safe=RFC3986_SUBDELIMS + "/~:@") + after
+
+
 def api_url(view_name, lookup_field="slug", lookup_url_kwarg=None):
-    return serializers.HyperlinkedIdentityField(
+    return ApiUrlField(
         view_name=f"api:{view_name}",
         lookup_field=lookup_field,
         lookup_url_kwarg=lookup_url_kwarg or lookup_field,
