@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
@@ -139,7 +140,8 @@ def draft_initial(candidate, record_type):
         if candidate.number_unit:
             initial["unit"] = candidate.number_unit
         if candidate.number_counts:
-            initial["description"] = candidate.number_counts
+            # The English text: the admin's forms show every language side by side.
+            initial[f"description_{settings.LANGUAGE_CODE}"] = candidate.number_counts
     initial["citation_source"] = candidate.source_id
     initial["citation_quote"] = candidate.text
     return initial

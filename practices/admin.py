@@ -12,6 +12,8 @@
 - Editors import and export CSV and Excel sheets of claims (resources.py).
 """
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.contrib.contenttypes.admin import GenericTabularInline
@@ -19,11 +21,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError
 from django.http import HttpResponse
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -31,6 +34,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from .forms import (
     CitationForm,
     CitationFormSet,
+    CitedForm,
     CuratedForm,
     RefusesLostUpdates,
     SourceForm,
@@ -308,9 +312,65 @@ class CuratedAdmin(SettlesSimultaneousSaves, SimpleHistoryAdmin):
             previous = current
 
 
-class CitedAdmin(CuratedAdmin):
+class CitedAdmin(CuratedAdmin, TranslationAdmin):
+    """A claim with its citations, and its text in every language side by side."""
+
+    form = CitedForm
     inlines = [CitationInline]
     object_history_list_template = "admin/practices/cited_object_history_list.html"
+    translation_fieldset = (
+        _("Language"),
+        {"fields": ["original_language", "translations_reviewed", "translation_status"]},
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "translation_status"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """Each language's box says its language, so Arabic is typed and read right to left."""
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        language = getattr(db_field, "language", None)
+        if formfield is not None and language:
+            formfield.widget.attrs.update(lang=language, dir="rtl" if language == "ar" else "ltr")
+            if isinstance(formfield.widget, forms.Textarea):
+                formfield.widget.attrs["rows"] = 4
+        return formfield
+
+    def get_fieldsets(self, request, obj=None):
+        # Each translated field becomes one field per language, side by side.
+        fieldsets = self._patch_fieldsets(super().get_fieldsets(request, obj))
+        own = set(self.translation_fieldset[1]["fields"])
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in own]})
+            for name, options in fieldsets
+        ]
+        return [*fieldsets[:-1], self.translation_fieldset, fieldsets[-1]]
+
+    @admin.display(description=_("Translations"))
+    def translation_status(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        outdated = obj.outdated_translations()
+        names = dict(settings.LANGUAGES)
+        return format_html_join(
+            ", ",
+            "{} ({})",
+            (
+                (
+                    names[code],
+                    _("outdated")
+                    if code in outdated
+                    else _("by %(name)s") % {"name": obj.translated_by(code)},
+                )
+                for code in obj.translations()
+            ),
+        ) or _("None yet")
+
+    def save_model(self, request, obj, form, change):
+        by = request.user.get_full_name() or request.user.get_username()
+        for language in form.reviewed_languages():
+            obj.record_translation(language, by)
+        super().save_model(request, obj, form, change)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         """An add form opened with ?citation_source=…&citation_quote=… (a candidate the

@@ -4,8 +4,9 @@ The admin site is `CurationAdminSite` (installed through `CurationAdminConfig` i
 INSTALLED_APPS, so `admin.site` is still the one every app registers on). It adds:
 
 - /admin/dashboard/: drafts awaiting review, published claims not reviewed for more than
-  twelve months, countries with no status on an indicator, and the latest changes by
-  anyone. Its query count depends on the kinds of records, not on how many there are.
+  twelve months, translations whose original changed since, countries with no status on
+  an indicator, and the latest changes by anyone. Its query count depends on the kinds
+  of records, not on how many there are.
 - /admin/deleted/: records deleted recently, from their history, with a button that
   restores a record as it was, with its links and the citations deleted with it.
 
@@ -66,6 +67,7 @@ class CurationAdminSite(AdminSite):
             "review_months": REVIEW_MONTHS,
             "drafts": drafts_awaiting_review(visible),
             "stale": not_reviewed_recently([m for m in claim_models() if m in visible]),
+            "outdated": outdated_translations([m for m in claim_models() if m in visible]),
             "coverage": coverage() if Status in visible else None,
             "changes": latest_changes(visible),
         }
@@ -182,6 +184,28 @@ def not_reviewed_recently(models, shown=SHOWN):
         rows = list(with_total(stale)[:shown])
         if rows:
             sections.append(section(model, rows))
+    return sections
+
+
+def outdated_translations(models, shown=SHOWN):
+    """Records with a translation made from an earlier original: one query per kind.
+
+    Whether a translation is outdated compares fingerprints of the text, so it is worked
+    out here rather than in the database.
+    """
+    sections = []
+    for model in models:
+        related = LABEL_RELATED.get(model._meta.model_name, [])
+        records = model.objects.exclude(translation_log={}).select_related(*related)
+        rows = []
+        for record in records.order_by("-updated_at").iterator(chunk_size=500):
+            record.outdated = record.outdated_translations()
+            if record.outdated:
+                rows.append(record)
+        if rows:
+            for row in rows:
+                row.total = len(rows)
+            sections.append(section(model, rows[:shown]))
     return sections
 
 

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
+from modeltranslation.utils import build_localized_fieldname
 
 from countries.models import Country, CountryGroup, Subdivision
 
@@ -38,6 +40,7 @@ from .models import (
     Source,
     Status,
     TargetGroup,
+    Translatable,
 )
 
 SECTIONS = [
@@ -53,13 +56,14 @@ SECTIONS = [
     "figures",
     "statuses",
     "more_citations",
+    "translations",
     "coverage",
 ]
 
 # The keys each kind of entry may have: any other is a typo that would silently blank a
 # field, so it is an error naming its file and line.
 REVIEWED = {"published", "last_reviewed_on"}
-CITED = {"citations", *REVIEWED}
+CITED = {"citations", "original_language", *REVIEWED}
 SPANNING = {"country", "subdivision", "countries", "country_groups"}
 KEYS = {
     "country_groups": {"slug", "name", "member_label", "url", "members"},
@@ -150,6 +154,8 @@ KEYS = {
     },
     "citations": {"source", "quote", "locator"},
     "more_citations": {"record", "key", "citations"},
+    # Plus the record's translated fields (see `Loader.load_translations`).
+    "translations": {"record", "key", "language", "translated_by"},
     "coverage": {"source", "left_out"},
     "left_out": {"fact", "reason"},
 }
@@ -255,11 +261,21 @@ def read_entries(directory):
     return sections
 
 
+# The record types that files refer to by key, and their models.
+RECORD_TYPES = {"status": Status, "law": Law, "pilot": Pilot, "pledge": Pledge, "figure": Figure}
+# Who translated, unless a translation entry says otherwise (pages show it translated).
+TRANSLATED_BY = gettext_noop("ATD Tracker team")
+
+
 def allowed_keys(kind):
     languages = [code for code, _name in settings.LANGUAGES if code != "en"]
     translated = {
         f"{name}_{language}" for name in TRANSLATED.get(kind, ()) for language in languages
     }
+    if kind == "translations":
+        translated |= {
+            name for model in RECORD_TYPES.values() for name in model.translated_fields()
+        }
     return KEYS[kind] | translated
 
 
@@ -394,6 +410,8 @@ class Loader:
 
     def upsert(self, model, lookup, values, entry, m2m=None):
         self.claim_key(model, " / ".join(str(value) for value in lookup.values()), entry)
+        if issubclass(model, Translatable):
+            values = self.in_original_language(model, values, entry)
         try:
             record = model.objects.get(**lookup)
             outcome = "unchanged"
@@ -422,6 +440,25 @@ class Loader:
                     outcome = "updated"
         self.report.count(outcome, model)
         return record
+
+    def in_original_language(self, model, values, entry):
+        """The record's text, written to the columns of the language it is written in."""
+        language = entry.get("original_language") or settings.LANGUAGE_CODE
+        if language not in dict(settings.LANGUAGES):
+            raise DatasetError(
+                f"{entry.where_key('original_language')}: unknown language {language!r}"
+            )
+        names = model.translated_fields()
+        return {
+            "original_language": language,
+            **{name: value for name, value in values.items() if name not in names},
+            # Stored as the model stores it: NULL where there is no text.
+            **{
+                build_localized_fieldname(name, language): values[name] or None
+                for name in names
+                if name in values
+            },
+        }
 
     def sync_citations(self, record, citations, where):
         """Make the record's citations exactly the listed ones, touching nothing else.
@@ -734,24 +771,100 @@ class Loader:
 
     def collect_more_citations(self, entries):
         """Citations that one file adds to a record defined in another, by record key."""
-        kinds = {"status", "law", "pilot", "pledge", "figure"}
         self.more_citations = defaultdict(list)
         self.more_citations_where = {}
         for entry in entries:
-            kind = self.required(entry, "record")
-            if kind not in kinds:
-                raise DatasetError(f"{entry.where}: unknown record type {kind!r}")
-            key = str(self.required(entry, "key"))
-            if kind == "status":
-                parts = key.split("/")
-                if len(parts) != 5:
-                    raise DatasetError(
-                        f"{entry.where}: status key {key!r} is not "
-                        "country/subdivision/indicator/effective_from/observed_on"
-                    )
-                key = self.status_natural_key(*parts, entry.where)
+            kind, key = self.record_key(entry)
             self.more_citations[(kind, key)].extend(self.required(entry, "citations"))
             self.more_citations_where.setdefault((kind, key), entry.where)
+
+    def record_key(self, entry):
+        """(record type, natural key) of an entry that refers to a record defined elsewhere."""
+        kind = self.required(entry, "record")
+        if kind not in RECORD_TYPES:
+            raise DatasetError(f"{entry.where}: unknown record type {kind!r}")
+        key = str(self.required(entry, "key"))
+        if kind == "status":
+            parts = key.split("/")
+            if len(parts) != 5:
+                raise DatasetError(
+                    f"{entry.where}: status key {key!r} is not "
+                    "country/subdivision/indicator/effective_from/observed_on"
+                )
+            key = self.status_natural_key(*parts, entry.where)
+        return kind, key
+
+    def find_record(self, entry):
+        kind, key = self.record_key(entry)
+        model = RECORD_TYPES[kind]
+        if kind == "status":
+            country, subdivision, indicator, began, reported = key
+            lookup = {
+                "country__iso2": country,
+                "subdivision__code": subdivision or None,
+                "indicator__slug": indicator,
+                "effective_from": began,
+                "observed_on": reported,
+            }
+        else:
+            lookup = {"slug": key}
+        record = model.objects.filter(**lookup).first()
+        if record is None:
+            raise DatasetError(f"{entry.where}: no {kind} {entry['key']!r} is defined")
+        return record
+
+    def load_translations(self, entries):
+        """Each entry gives one record's text in one language other than its original.
+
+        A translation loaded, or changed, is logged as made from the original as it is
+        now. A translation left unchanged while its original changed keeps its old log
+        entry, and so shows as outdated until someone reviews it.
+        """
+        languages = dict(settings.LANGUAGES)
+        records, changed_records = {}, {}
+        for entry in entries:
+            record_key = self.record_key(entry)
+            if record_key not in records:
+                records[record_key] = self.find_record(entry)
+            record = records[record_key]
+            language = self.required(entry, "language")
+            if language not in languages:
+                raise DatasetError(
+                    f"{entry.where_key('language')}: unknown language {language!r} "
+                    f"(one of {', '.join(languages)})"
+                )
+            if language == record.original_language:
+                raise DatasetError(
+                    f"{entry.where_key('language')}: {language!r} is the record's original "
+                    "language, not a translation"
+                )
+            names = record.translated_fields()
+            texts = {}
+            for name in set(entry) - KEYS["translations"]:
+                if name not in names:
+                    raise DatasetError(
+                        f"{entry.where_key(name)}: a {entry['record']} has no translated "
+                        f"field {name!r} (its fields: {', '.join(names)})"
+                    )
+                texts[build_localized_fieldname(name, language)] = (
+                    str(entry[name] or "").strip() or None
+                )
+            changed = [name for name, text in texts.items() if getattr(record, name) != text]
+            for name in changed:
+                setattr(record, name, texts[name])
+            by = entry.get("translated_by") or TRANSLATED_BY
+            if language not in record.translation_log:
+                outcome = "created"
+            elif changed or record.translated_by(language) != by:
+                outcome = "updated"
+            else:
+                outcome = "unchanged"
+            if outcome != "unchanged":
+                record.record_translation(language, by)
+                changed_records[record_key] = record
+            getattr(self.report, outcome)["translations"] += 1
+        for record in changed_records.values():
+            record.save()
 
     def citations_for(self, kind, key, entry):
         return [*(entry.get("citations") or []), *self.more_citations.pop((kind, key), [])]
@@ -781,6 +894,7 @@ class Loader:
         )
         self.load_cited(Figure, sections["figures"], self.figure_values)
         self.load_statuses(sections["statuses"])
+        self.load_translations(sections["translations"])
         self.check_coverage(sections["coverage"])
         for kind_key, where in self.more_citations_where.items():
             if kind_key in self.more_citations:

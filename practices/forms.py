@@ -14,6 +14,7 @@ import hashlib
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -233,6 +234,34 @@ class CuratedForm(RefusesLostUpdates):
             if problems:
                 raise ValidationError(problems, code="source_required")
         return cleaned_data
+
+
+class CitedForm(CuratedForm):
+    """A cited record's form: its text in every language, and translations to sign off."""
+
+    translations_reviewed = forms.MultipleChoiceField(
+        label=_("Translations reviewed"),
+        choices=settings.LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick a language once its translation says what the original says now. A "
+            "translation you edit here counts as reviewed; one whose original changed since "
+            "is shown as outdated on the site and the dashboard until someone ticks it."
+        ),
+    )
+
+    def reviewed_languages(self):
+        """Languages whose translation the editor wrote or signed off in this form."""
+        record = self.instance
+        edited = {
+            language
+            for language, _name in settings.LANGUAGES
+            for name in record.translated_fields()
+            if f"{name}_{language}" in self.changed_data
+        }
+        ticked = set(self.cleaned_data.get("translations_reviewed") or ())
+        return sorted((edited | ticked) - {record.original_language})
 
 
 class CitationFormSet(BaseGenericInlineFormSet):

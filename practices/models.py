@@ -5,9 +5,11 @@ the only way public pages, the API, search, exports and feeds reach records.
 """
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -28,8 +30,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.fields import TranslationField
+from modeltranslation.translator import translator
+from modeltranslation.utils import build_localized_fieldname, resolution_order
 from simple_history.models import HistoricalRecords
 
 from countries.models import Country, CountryGroup, Subdivision
@@ -442,7 +447,123 @@ class CitedQuerySet(CuratedQuerySet):
         return self.prefetch_related(public_citations())
 
 
-class Cited(Curated):
+class Translatable(models.Model):
+    """A record whose text can be held in every site language (django-modeltranslation).
+
+    The text is written in `original_language`; translations sit in the other languages'
+    columns (`practice_es`, `title_ar`…). Each translation is logged with who made it and
+    a fingerprint of the original it was made from, so that a translation whose original
+    changed since is known to be outdated until someone reviews it.
+    """
+
+    original_language = models.CharField(
+        _("original language"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the record's text was written in; the others are translations."),
+    )
+    translation_log = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Per language: who translated, and the fingerprint of the original then."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def translated_fields(cls):
+        """The names of the fields that have translations, in model order."""
+        names = translator.get_options_for_model(cls).fields
+        return [f.name for f in cls._meta.fields if f.name in names]
+
+    def text_in(self, name, language):
+        return getattr(self, build_localized_fieldname(name, language)) or ""
+
+    def original_fingerprint(self):
+        """A short digest of the original text: it changes whenever the original does."""
+        digest = hashlib.sha256()
+        for name in self.translated_fields():
+            digest.update(self.text_in(name, self.original_language).encode() + b"\x1f")
+        return digest.hexdigest()[:16]
+
+    def text_language(self, name):
+        """The language of the text `record.<name>` shows in the active language."""
+        for language in resolution_order(get_language() or settings.LANGUAGE_CODE):
+            if self.text_in(name, language):
+                return language
+        return self.original_language
+
+    def translations(self):
+        """The languages other than the original that hold some translated text."""
+        return [
+            code
+            for code, _name in settings.LANGUAGES
+            if code != self.original_language
+            and any(self.text_in(name, code) for name in self.translated_fields())
+        ]
+
+    def record_translation(self, language, by):
+        """Log that the translation into `language` matches the original as it is now."""
+        self.translation_log = {
+            **self.translation_log,
+            language: {"by": by, "of": self.original_fingerprint()},
+        }
+
+    def translated_by(self, language):
+        return self.translation_log.get(language, {}).get("by", "")
+
+    @property
+    def translator(self):
+        """Who translated the record into the active language."""
+        return self.translated_by(get_language())
+
+    def outdated_translations(self):
+        """Translations made from an earlier original, or never logged as reviewed."""
+        fingerprint = self.original_fingerprint()
+        return [
+            language
+            for language in self.translations()
+            if self.translation_log.get(language, {}).get("of") != fingerprint
+        ]
+
+    def translation_state(self):
+        """For the active language: "original", "translated", "outdated" or "missing"."""
+        language = get_language() or settings.LANGUAGE_CODE
+        if language == self.original_language:
+            return "original"
+        if language not in self.translations():
+            return "missing"
+        return "outdated" if language in self.outdated_translations() else "translated"
+
+    def save(self, *args, **kwargs):
+        # No text in a language is stored one way, NULL, whatever wrote it (form, import,
+        # loader), so that "no translation" compares equal everywhere.
+        for name in self.translated_fields():
+            for code, _language in settings.LANGUAGES:
+                column = build_localized_fieldname(name, code)
+                if getattr(self, column) == "":
+                    setattr(self, column, None)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        missing = {
+            build_localized_fieldname(name, self.original_language): _(
+                "The text in the original language is required."
+            )
+            for name in self.translated_fields()
+            if not self._meta.get_field(name).blank
+            and not self.text_in(name, self.original_language)
+        }
+        if missing:
+            raise ValidationError(missing)
+
+
+class Cited(Translatable, Curated):
     """A record that makes a claim, and so must cite its sources to be published."""
 
     citations = GenericRelation(Citation)
@@ -840,6 +961,7 @@ class Status(Cited):
         return problems
 
     def clean(self):
+        super().clean()  # the text in the original language (Translatable)
         errors = {}
         if self.value_id and self.indicator_id and self.value.indicator_id != self.indicator_id:
             errors["value"] = _("This value belongs to another indicator.")
@@ -1135,6 +1257,7 @@ class Law(SpansCountries):
         return format_partial_date(self.repealed_on, self.repealed_precision)
 
     def clean(self):
+        super().clean()  # the text in the original language (Translatable)
         errors = check_dates_in_order(
             self,
             [
@@ -1283,6 +1406,7 @@ class Pilot(SpansCountries):
         return format_partial_date(self.ended_on, self.ended_precision)
 
     def clean(self):
+        super().clean()  # the text in the original language (Translatable)
         errors = check_dates_in_order(
             self, [("started_on", "ended_on", _("A pilot cannot end before it starts."))], {}
         )
@@ -1446,6 +1570,7 @@ class Figure(Cited):
         return start if start == end or not end else f"{start or '…'}/{end}"
 
     def clean(self):
+        super().clean()  # the text in the original language (Translatable)
         errors = check_dates_in_order(
             self,
             [("period_start", "period_end", _("The period cannot end before it starts."))],

@@ -1,6 +1,7 @@
 """Spreadsheet import and export (CSV, Excel) of laws, pilots, pledges, figures and statuses.
 
-Columns are the model's fields under their own names, as in the YAML dataset; related
+Columns are the model's fields under their own names, as in the YAML dataset (a text in
+English, then its translations: `summary_es`, `summary_fr`, `summary_ar`); related
 records are written by their natural keys (country ISO alpha-2, subdivision ISO 3166-2
 code, slugs), lists of them separated by ";", and dates as precisely as the source gives
 them ("2020", "2020-08", "2020-08-15"). A record is matched on its slug (a status on its
@@ -14,10 +15,12 @@ across the whole file and reported by row and column.
 
 import datetime
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
+from modeltranslation.utils import build_localized_fieldname
 
 from countries.models import Country, CountryGroup, Subdivision
 from tracker.exports import escape_formula, unescape_formula
@@ -203,8 +206,29 @@ def countries_field():
     return fields.Field("countries", "countries", KeyListWidget(Country, "iso2", upper=True))
 
 
+class TranslationWidget(widgets.CharWidget):
+    """An empty text cell is no text in that language, stored as NULL like the model's own."""
+
+    def clean(self, value, row=None, **kwargs):
+        return super().clean(value, row, **kwargs) or None
+
+
+def with_translations(model, names):
+    """The columns of a claim's sheet: its original language, and after each text column
+    (English) the same text in each other language (`summary_es`, `summary_fr`…)."""
+    translated = model.translated_fields()
+    others = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+    columns = [names[0], "original_language"]
+    for name in names[1:]:
+        columns.append(name)
+        if name in translated:
+            columns.extend(build_localized_fieldname(name, code) for code in others)
+    return columns
+
+
 class CitedResource(resources.ModelResource):
-    """What every claim's sheet shares: sources, publication state, last review."""
+    """What every claim's sheet shares: sources, publication state, last review, and the
+    text in every language, each translation logged as made by whoever imports it."""
 
     sources = fields.Field("sources", "sources", SourceListWidget())
     publication_status = fields.Field(
@@ -216,6 +240,19 @@ class CitedResource(resources.ModelResource):
 
     related = []  # select_related for export
     links = []  # prefetch_related for export
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # A text column holds the English text itself, not whatever the language in force
+        # would fall back to.
+        for name in self._meta.model.translated_fields():
+            if name in self.fields:
+                english = build_localized_fieldname(name, settings.LANGUAGE_CODE)
+                self.fields[name] = fields.Field(english, name, TranslationWidget())
+            for code, _language in settings.LANGUAGES:
+                column = build_localized_fieldname(name, code)
+                if column in self.fields:
+                    self.fields[column].widget = TranslationWidget()
 
     class Meta:
         import_id_fields = ["slug"]
@@ -268,10 +305,18 @@ class CitedResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
+        before = translations_of(instance)
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        user = kwargs.get("user")
+        by = (user.get_full_name() or user.get_username()) if user else _("spreadsheet import")
+        after = translations_of(instance)
+        for language in settings.LANGUAGES:
+            code = language[0]
+            if code != instance.original_language and before[code] != after[code]:
+                instance.record_translation(code, str(by))
         for field in self.get_import_fields():
             # Links are saved after the record; check them now, with the other columns.
             if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
@@ -319,6 +364,14 @@ class CitedResource(resources.ModelResource):
             )
 
 
+def translations_of(record):
+    """Each language's texts of a record, to tell which translations an import changed."""
+    return {
+        code: [record.text_in(name, code) for name in record.translated_fields()]
+        for code, _name in settings.LANGUAGES
+    }
+
+
 class LawResource(CitedResource):
     country = country_field()
     subdivision = subdivision_field()
@@ -335,25 +388,28 @@ class LawResource(CitedResource):
 
     class Meta(CitedResource.Meta):
         model = Law
-        fields = [
-            "slug",
-            "title",
-            "country",
-            "subdivision",
-            "countries",
-            "country_groups",
-            "kind",
-            "status",
-            "adopted_on",
-            "in_force_on",
-            "repealed_on",
-            "summary",
-            "indicators",
-            "organisations",
-            "sources",
-            "publication_status",
-            "last_reviewed_on",
-        ]
+        fields = with_translations(
+            Law,
+            [
+                "slug",
+                "title",
+                "country",
+                "subdivision",
+                "countries",
+                "country_groups",
+                "kind",
+                "status",
+                "adopted_on",
+                "in_force_on",
+                "repealed_on",
+                "summary",
+                "indicators",
+                "organisations",
+                "sources",
+                "publication_status",
+                "last_reviewed_on",
+            ],
+        )
 
 
 class PilotResource(CitedResource):
@@ -380,27 +436,30 @@ class PilotResource(CitedResource):
 
     class Meta(CitedResource.Meta):
         model = Pilot
-        fields = [
-            "slug",
-            "name",
-            "country",
-            "subdivision",
-            "countries",
-            "country_groups",
-            "description",
-            "implementers",
-            "government_partners",
-            "target_groups",
-            "approaches",
-            "classification",
-            "status",
-            "started_on",
-            "ended_on",
-            "outcomes",
-            "sources",
-            "publication_status",
-            "last_reviewed_on",
-        ]
+        fields = with_translations(
+            Pilot,
+            [
+                "slug",
+                "name",
+                "country",
+                "subdivision",
+                "countries",
+                "country_groups",
+                "description",
+                "implementers",
+                "government_partners",
+                "target_groups",
+                "approaches",
+                "classification",
+                "status",
+                "started_on",
+                "ended_on",
+                "outcomes",
+                "sources",
+                "publication_status",
+                "last_reviewed_on",
+            ],
+        )
 
 
 class PledgeResource(CitedResource):
@@ -414,21 +473,24 @@ class PledgeResource(CitedResource):
 
     class Meta(CitedResource.Meta):
         model = Pledge
-        fields = [
-            "slug",
-            "country",
-            "countries",
-            "country_groups",
-            "forum",
-            "pledged_on",
-            "text",
-            "gcm_objective",
-            "status",
-            "progress",
-            "sources",
-            "publication_status",
-            "last_reviewed_on",
-        ]
+        fields = with_translations(
+            Pledge,
+            [
+                "slug",
+                "country",
+                "countries",
+                "country_groups",
+                "forum",
+                "pledged_on",
+                "text",
+                "gcm_objective",
+                "status",
+                "progress",
+                "sources",
+                "publication_status",
+                "last_reviewed_on",
+            ],
+        )
 
 
 class FigureResource(CitedResource):
@@ -442,21 +504,24 @@ class FigureResource(CitedResource):
 
     class Meta(CitedResource.Meta):
         model = Figure
-        fields = [
-            "slug",
-            "country",
-            "subdivision",
-            "measure",
-            "description",
-            "qualifier",
-            "value",
-            "unit",
-            "period_start",
-            "period_end",
-            "sources",
-            "publication_status",
-            "last_reviewed_on",
-        ]
+        fields = with_translations(
+            Figure,
+            [
+                "slug",
+                "country",
+                "subdivision",
+                "measure",
+                "description",
+                "qualifier",
+                "value",
+                "unit",
+                "period_start",
+                "period_end",
+                "sources",
+                "publication_status",
+                "last_reviewed_on",
+            ],
+        )
 
 
 class StatusResource(CitedResource):
@@ -474,18 +539,21 @@ class StatusResource(CitedResource):
     class Meta(CitedResource.Meta):
         model = Status
         import_id_fields = ["country", "subdivision", "indicator", "effective_from", "observed_on"]
-        fields = [
-            "country",
-            "subdivision",
-            "indicator",
-            "effective_from",
-            "observed_on",
-            "value",
-            "legal_position",
-            "practice",
-            "practice_differs",
-            "caveat",
-            "sources",
-            "publication_status",
-            "last_reviewed_on",
-        ]
+        fields = with_translations(
+            Status,
+            [
+                "country",
+                "subdivision",
+                "indicator",
+                "effective_from",
+                "observed_on",
+                "value",
+                "legal_position",
+                "practice",
+                "practice_differs",
+                "caveat",
+                "sources",
+                "publication_status",
+                "last_reviewed_on",
+            ],
+        )

@@ -10,6 +10,7 @@ citations.
 from urllib.parse import quote
 
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -31,6 +32,7 @@ from .models import (
     Source,
     Status,
     TargetGroup,
+    Translatable,
     Withdrawal,
     format_partial_date,
 )
@@ -46,6 +48,15 @@ COMMON_DESCRIPTIONS = {
     "last_reviewed_on": "When a researcher last checked the record against its sources.",
     "country": "The country, or null for a regional or international record.",
     "subdivision": "The subdivision (ISO 3166-2), for a sub-national record; else null.",
+    "original_language": "The language the record was written in (en, es, fr or ar).",
+    "languages": (
+        "For each text field, the language it is given in: the requested one (?lang= or "
+        "Accept-Language) where a translation exists, else the original."
+    ),
+    "translation": (
+        "The requested language's translation of this record: state is original, "
+        "translated, outdated (the original changed since; not yet reviewed) or missing."
+    ),
 }
 TIMESTAMPS = ["created_at", "updated_at", "last_reviewed_on"]
 
@@ -58,6 +69,12 @@ class DescribedSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
+        if issubclass(self.Meta.model, Translatable):
+            fields.update(
+                original_language=serializers.CharField(read_only=True),
+                languages=TextLanguagesField(),
+                translation=TranslationField(),
+            )
         for name, field in fields.items():
             if not field.help_text:
                 field.help_text = (
@@ -67,6 +84,40 @@ class DescribedSerializer(serializers.ModelSerializer):
                     or None
                 )
         return fields
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
+class TextLanguagesField(serializers.Field):
+    """Which language each text field of the record is given in."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, record):
+        return {name: record.text_language(name) for name in record.translated_fields()}
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "language": {"type": "string"},
+            "state": {"type": "string", "enum": ["original", "translated", "outdated", "missing"]},
+            "translated_by": {"type": "string"},
+        },
+    }
+)
+class TranslationField(TextLanguagesField):
+    """The requested language's translation: whether there is one, current, and by whom."""
+
+    def to_representation(self, record):
+        language = get_language()
+        return {
+            "language": language,
+            "state": record.translation_state(),
+            "translated_by": record.translated_by(language),
+        }
 
 
 @extend_schema_field(OpenApiTypes.URI)

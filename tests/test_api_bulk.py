@@ -35,12 +35,12 @@ pytestmark = pytest.mark.django_db
 # figures (+ citations), sources, organisations.
 # Laws, pilots and pledges each add where they apply (test_api.PLACES_QUERIES): 32 in all.
 DATASET_JSON_QUERIES = 3 + 2 + 2 + 4 + 6 + 2 + 2 + 1 + 1 + 3 * PLACES_QUERIES
-# Expect 31 queries for a build: each CSV
+# Expect 36 queries for a build: each CSV
 # as its API list's CSV (countries 1, indicators 2, indicator values 1, statuses 2, laws 4,
-# pilots 6, pledges 2, figures 2, sources 1, organisations 1), and the citations of the five
-# cited resources (2 each).
-# Laws, pilots and pledges each add where they apply: 40 in all.
-DATAPACKAGE_QUERIES = 1 + 2 + 1 + 2 + 4 + 6 + 2 + 2 + 1 + 1 + 10 + 3 * PLACES_QUERIES
+# pilots 6, pledges 2, figures 2, sources 1, organisations 1), the citations of the five
+# cited resources (2 each), and their text in every language (1 each).
+# Laws, pilots and pledges each add where they apply: 45 in all.
+DATAPACKAGE_QUERIES = 1 + 2 + 1 + 2 + 4 + 6 + 2 + 2 + 1 + 1 + 10 + 5 + 3 * PLACES_QUERIES
 QUERIES = {
     DatasetBuild.Kind.DATASET_JSON: DATASET_JSON_QUERIES,
     DatasetBuild.Kind.DATAPACKAGE: DATAPACKAGE_QUERIES,
@@ -105,7 +105,12 @@ def test_drafts_are_absent_from_the_bulk_downloads(client, records):
 def test_data_package_holds_one_csv_per_resource_and_describes_every_field(client, records):
     archive = unzip(client.get(f"{API}datapackage.zip"))
     assert sorted(archive.namelist()) == sorted(
-        ["datapackage.json", *[f"{name}.csv" for name in PACKAGE_RESOURCES], "citations.csv"]
+        [
+            "datapackage.json",
+            *[f"{name}.csv" for name in PACKAGE_RESOURCES],
+            "citations.csv",
+            "translations.csv",
+        ]
     )
     descriptor = json.loads(archive.read("datapackage.json"))
     assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"

@@ -222,7 +222,8 @@ def test_a_candidate_becomes_a_draft_with_a_verified_quote(client, researcher, c
             "effective_precision": initial["effective_precision"],
             "observed_on": "2024-01-01",
             "observed_precision": "day",
-            "legal_position": "Children may not be detained.",
+            "original_language": "en",
+            "legal_position_en": "Children may not be detained.",
             "publication_status": PublicationStatus.PUBLISHED,  # not theirs to set
             "practices-citation-content_type-object_id-TOTAL_FORMS": "1",
             "practices-citation-content_type-object_id-INITIAL_FORMS": "0",

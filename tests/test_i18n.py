@@ -1,11 +1,14 @@
 """The public site in English, Spanish, French and Arabic."""
 
+import io
 from pathlib import Path
 
 import pytest
+from babel.messages.extract import extract
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from django.conf import settings
+from django.utils.translation.template import templatize
 
 from .conftest import make_indicator, make_law, make_status
 
@@ -105,3 +108,61 @@ def test_catalogues_have_no_untranslated_message(language):
         if message.fuzzy or not all(strings):
             untranslated.append(message.id)
     assert untranslated == []
+
+
+# Every string the code and the templates mark for translation, read from the source
+# itself (as makemessages reads it), so that a string added without running makemessages
+# shows up here as missing.
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "gettext_lazy": None,
+    "gettext_noop": None,
+    "ngettext": (1, 2),
+    "ngettext_lazy": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "pgettext_lazy": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "npgettext_lazy": ((1, "c"), 2, 3),
+}
+SOURCE_FOLDERS = ["countries", "curation", "practices", "tracker", "templates"]
+
+
+def marked_strings():
+    """(file, line, msgid, context) of every string marked in the project's source."""
+    base = Path(settings.BASE_DIR)
+    for folder in SOURCE_FOLDERS:
+        for path in sorted((base / folder).rglob("*")):
+            if "migrations" in path.parts or path.suffix not in {".py", ".html", ".txt"}:
+                continue
+            text = path.read_text(encoding="utf-8")
+            if path.suffix != ".py":
+                # Python source with each message on one line; indentation means nothing.
+                lines = templatize(text, origin=str(path)).splitlines()
+                text = "\n".join(line.lstrip() for line in lines)
+            stream = io.BytesIO(text.encode("utf-8"))
+            for line, message, _comments, context in extract("python", stream, KEYWORDS):
+                msgid = message[0] if isinstance(message, (tuple, list)) else message
+                if msgid:
+                    yield f"{path.relative_to(base)}:{line}", msgid, context
+
+
+def test_the_source_marks_strings_for_translation():
+    """The extraction below works: it finds strings in code and in templates."""
+    found = {msgid for _where, msgid, _context in marked_strings()}
+    assert {"Practice differs from law", "Translations reviewed", "original language"} <= found
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_string_in_the_code_and_templates_is_translated(language):
+    mo_path = Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.mo"
+    with open(mo_path, "rb") as mo_file:
+        compiled = read_mo(mo_file)
+    missing = []
+    for where, msgid, context in marked_strings():
+        message = compiled.get(msgid, context=context)
+        strings = message.string if message else ""
+        strings = strings if isinstance(strings, tuple) else (strings,)
+        if not all(strings):
+            missing.append(f"{where}: {msgid!r}")
+    assert missing == [], "run make makemessages, translate, then make messages"

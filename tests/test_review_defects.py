@@ -652,7 +652,7 @@ def test_a_changed_form_sent_without_its_version_is_refused(client, editor):
     law = make_law()
     data = opened(client, editor, law)
     del data["opened_at"]
-    data["title"] = "Overwritten blindly"
+    data["title_en"] = "Overwritten blindly"
     response = saved_as(client, editor, law, data)
     assert response.status_code == 200
     assert "came without the version of the record it was opened on" in errors_of(response)

@@ -428,6 +428,27 @@ CONDITIONAL_PARAMETERS = [
         response=[429],
     ),
 ]
+LANGUAGE_PARAMETERS = [
+    OpenApiParameter(
+        "lang",
+        str,
+        OpenApiParameter.QUERY,
+        enum=[code for code, _name in settings.LANGUAGES],
+        description=_(
+            "The language of labels and record text: en (the default), es, fr or ar. Without "
+            "it, the Accept-Language header chooses. A record not translated into it keeps "
+            "its original text; its `languages` field says which language each text is in. "
+            "Quotes are never translated."
+        ),
+    ),
+    OpenApiParameter(
+        "Content-Language",
+        str,
+        OpenApiParameter.HEADER,
+        description=_("The language of the response."),
+        response=[200],
+    ),
+]
 LINK_HEADER = OpenApiParameter(
     "Link",
     str,
@@ -498,7 +519,11 @@ class TrackerSchema(AutoSchema):
         return " ".join(parts)
 
     def get_override_parameters(self):
-        parameters = [*super().get_override_parameters(), *CONDITIONAL_PARAMETERS]
+        parameters = [
+            *super().get_override_parameters(),
+            *CONDITIONAL_PARAMETERS,
+            *LANGUAGE_PARAMETERS,
+        ]
         if self._is_list_view():
             parameters += [LINK_HEADER, FORMAT_PARAMETER]
         return parameters

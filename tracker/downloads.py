@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -205,7 +205,12 @@ def write(kind, version, url):
 
     folder = settings.DOWNLOADS_DIR
     os.makedirs(folder, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=".", delete=False) as partial:
+    with (
+        tempfile.NamedTemporaryFile(dir=folder, prefix=".", delete=False) as partial,
+        # Whoever asked for it, a download holds the English text (else the original);
+        # the data package's translations resource holds every language.
+        translation.override(settings.LANGUAGE_CODE),
+    ):
         try:
             if kind == Kind.DATASET_JSON:
                 write_dataset_json(partial, version, site_request(url))

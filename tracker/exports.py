@@ -184,6 +184,18 @@ SOURCES_COLUMN = Column(
 )
 
 
+ORIGINAL_LANGUAGE_COLUMN = Column(
+    "original_language",
+    "string",
+    "The language the record was written in. Text columns give the English text, or the "
+    "original where there is no English; the translations resource has every language.",
+    lambda r: r.original_language,
+    enum=tuple(code for code, _name in settings.LANGUAGES),
+)
+# What every cited record (status, law, pilot, pledge, figure) adds to its own columns.
+RECORD_COLUMNS = (ORIGINAL_LANGUAGE_COLUMN, SOURCES_COLUMN)
+
+
 def public_url_column(what):
     return Column("public_url", "string", f"The {what}'s page on the ATD Tracker.", public_url)
 
@@ -499,7 +511,7 @@ RESOURCES = {
                     "What a reader must not miss about this status.",
                     lambda s: s.caveat,
                 ),
-                SOURCES_COLUMN,
+                *RECORD_COLUMNS,
                 public_url_column("status"),
                 *TIMESTAMP_COLUMNS,
             ),
@@ -564,7 +576,7 @@ RESOURCES = {
                     'Slugs of issuing bodies or signatories, separated by "; ".',
                     lambda r: slugs(r.public_organisations),
                 ),
-                SOURCES_COLUMN,
+                *RECORD_COLUMNS,
                 public_url_column("law"),
                 *TIMESTAMP_COLUMNS,
             ),
@@ -630,7 +642,7 @@ RESOURCES = {
                     'Slugs of its approaches (case management...), separated by "; ".',
                     lambda r: slugs(r.approaches.all()),
                 ),
-                SOURCES_COLUMN,
+                *RECORD_COLUMNS,
                 public_url_column("pilot"),
                 *TIMESTAMP_COLUMNS,
             ),
@@ -669,7 +681,7 @@ RESOURCES = {
                     enum=choices(Pledge.Status.choices),
                 ),
                 Column("progress", "string", "Progress since the pledge.", lambda r: r.progress),
-                SOURCES_COLUMN,
+                *RECORD_COLUMNS,
                 public_url_column("pledge"),
                 *TIMESTAMP_COLUMNS,
             ),
@@ -728,7 +740,7 @@ RESOURCES = {
                     "The period in ISO 8601: a date, or start/end (… for an unknown start).",
                     lambda r: r.period,
                 ),
-                SOURCES_COLUMN,
+                *RECORD_COLUMNS,
                 public_url_column("figure"),
                 *TIMESTAMP_COLUMNS,
             ),
@@ -892,6 +904,78 @@ CITATIONS = Resource(
     foreign_keys=({"fields": "source", "reference": {"resource": "sources", "fields": "slug"}},),
 )
 
+TRANSLATIONS = Resource(
+    name="translations",
+    title="Record text in every language",
+    description="Each text field of each record in each language it is written or translated "
+    "in (en, es, fr, ar), one row per field and language. Quotes are never translated: they "
+    "are in the citations resource, in the source's own words.",
+    columns=(
+        Column(
+            "resource",
+            "string",
+            "The resource of the record.",
+            lambda t: t[0],
+            required=True,
+            enum=CITED_RESOURCES,
+        ),
+        Column(
+            "record",
+            "string",
+            "The record's identifier (slug, or id for statuses).",
+            lambda t: t[1],
+            required=True,
+        ),
+        Column("field", "string", "The text column this row translates.", lambda t: t[2]),
+        Column(
+            "language",
+            "string",
+            "The language of the text.",
+            lambda t: t[3],
+            enum=tuple(code for code, _name in settings.LANGUAGES),
+        ),
+        Column("text", "string", "The text in that language.", lambda t: t[4]),
+        Column(
+            "state",
+            "string",
+            "original (the record's own text), translated, or outdated (a translation of an "
+            "earlier original, not yet reviewed).",
+            lambda t: t[5],
+            enum=("original", "translated", "outdated"),
+        ),
+        Column(
+            "translated_by",
+            "string",
+            "Who translated it; empty for the original.",
+            lambda t: t[6],
+        ),
+    ),
+    published=lambda: None,
+    prepare=unchanged,
+    primary_key=("resource", "record", "field", "language"),
+)
+
+
+def translation_rows() -> Iterator[tuple]:
+    """(resource, record, field, language, text, state, translated_by) for every text."""
+    for resource in CITED_RESOURCES:
+        queryset = RESOURCES[resource].published().order_by("pk")
+        for record in in_chunks(queryset):
+            identifier = str(record.pk) if resource == "statuses" else record.slug
+            outdated = record.outdated_translations()
+            for name in record.translated_fields():
+                for language, _label in settings.LANGUAGES:
+                    text = record.text_in(name, language)
+                    if not text:
+                        continue
+                    if language == record.original_language:
+                        state, by = "original", ""
+                    else:
+                        state = "outdated" if language in outdated else "translated"
+                        by = record.translated_by(language)
+                    yield resource, identifier, name, language, text, state, by
+
+
 # What the data package holds, in this order (withdrawals are for syncing, not data).
 PACKAGE_RESOURCES = (
     "countries",
@@ -1036,7 +1120,7 @@ def _package_resource(spec: Resource) -> dict:
 def datapackage_descriptor(version=None) -> dict:
     """datapackage.json: every resource and field described, with version and licence."""
     version = version or dataset_version()
-    specs = [RESOURCES[name] for name in PACKAGE_RESOURCES] + [CITATIONS]
+    specs = [RESOURCES[name] for name in PACKAGE_RESOURCES] + [CITATIONS, TRANSLATIONS]
     return {
         "profile": "tabular-data-package",
         "name": "atd-tracker",
@@ -1078,11 +1162,10 @@ def write_datapackage(file, version: "DatasetVersion") -> None:
         archive.writestr(zipinfo("datapackage.json", stamp), descriptor)
         for name in PACKAGE_RESOURCES:
             add(f"{name}.csv", rows(name, RESOURCES[name].published()))
-        header = [column.name for column in CITATIONS.columns]
-        citations = (
-            [cell(column.get(row)) for column in CITATIONS.columns] for row in citation_rows()
-        )
-        add("citations.csv", itertools.chain([header], citations))
+        for spec, records in ((CITATIONS, citation_rows()), (TRANSLATIONS, translation_rows())):
+            header = [column.name for column in spec.columns]
+            lines = ([cell(column.get(row)) for column in spec.columns] for row in records)
+            add(f"{spec.name}.csv", itertools.chain([header], lines))
 
 
 def zipinfo(name, stamp):

@@ -6,6 +6,8 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import FileResponse, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from . import health, routers
@@ -96,6 +98,54 @@ class QueryStringMiddleware:
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": message}, status=status)
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+class ApiLanguageMiddleware:
+    """The API answers in the language of `?lang=`, else of Accept-Language, else English.
+
+    Public pages take their language from the URL (/es/…); the API's URLs have none, so
+    LocaleMiddleware leaves it in English. Labels and record text follow the language
+    chosen here, and so do the response cache's keys (tracker/caching.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.languages = [code for code, _name in settings.LANGUAGES]
+
+    def __call__(self, request):
+        if not request.path_info.startswith("/api/"):
+            return self.get_response(request)
+        requested = request.GET.get("lang")
+        if requested is not None and requested not in self.languages:
+            message = _("Unknown language “%(lang)s”: use one of %(languages)s.") % {
+                "lang": requested,
+                "languages": ", ".join(self.languages),
+            }
+            return JsonResponse({"lang": [message]}, status=400)
+        language = requested or self.accepted(request)
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
+        if response.streaming and not isinstance(response, FileResponse):
+            response.streaming_content = in_language(language, response.streaming_content)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ["Accept-Language"])
+        return response
+
+    def accepted(self, request):
+        header = request.headers.get("Accept-Language", "")
+        for code, _quality in translation.trans_real.parse_accept_lang_header(header):
+            try:
+                return translation.get_supported_language_variant(code)
+            except LookupError:
+                continue
+        return settings.LANGUAGE_CODE
+
+
+def in_language(language, chunks):
+    """A streamed body (a CSV) written in the request's language, chunk after chunk."""
+    with translation.override(language):
+        yield from chunks
 
 
 class ReplicaReadsMiddleware:

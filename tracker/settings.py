@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "tracker.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -164,7 +165,9 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Indicators and their vocabularies are translated as data; English fills any gap.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
-MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# A record written in Spanish has no English text: every language falls back, in this
+# order, to whichever one holds the text.
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "es", "fr", "ar")
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -4,6 +4,7 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -48,3 +49,21 @@ def language_alternates(context):
         }
         for code, name in settings.LANGUAGES
     ]
+
+
+RIGHT_TO_LEFT = {"ar"}
+
+
+@register.simple_tag
+def text_attrs(record, name):
+    """The `lang` and `dir` of a record's text where it is not in the page's language.
+
+    A Spanish page shows an untranslated English summary marked `lang="en" dir="ltr"`,
+    so that screen readers pronounce it as English and an Arabic page lays it out
+    left to right.
+    """
+    language = record.text_language(name)
+    if language == get_language() or not record.text_in(name, language):
+        return format_html('dir="{}"', "auto")
+    direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
+    return format_html('lang="{}" dir="{}"', language, direction)
