@@ -6,6 +6,7 @@ from practices.filters import value_choices
 from practices.models import Indicator, PublicationStatus, Status, Withdrawal
 from tracker.filters import (
     CountryCodesFilter,
+    OrderingFilter,
     RegionFilter,
     TextSearchFilter,
     UtcDateTimeFilter,
@@ -33,7 +34,7 @@ class CountryFilter(filters.FilterSet):
         help_text=_("A value's slug, e.g. prohibited-in-law."),
     )
     q = TextSearchFilter(search_fields=["name", "official_name", "iso2", "iso3"])
-    ordering = filters.OrderingFilter(fields=[("name", "name"), ("iso2", "code")])
+    ordering = OrderingFilter(fields=[("name", "name"), ("iso2", "code")])
     updated_since = UtcDateTimeFilter(
         method="filter_updated_since",
         label=_(

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.filters import (
     CountryCodesFilter,
+    OrderingFilter,
     RegionFilter,
     StrictBooleanFilter,
     TextSearchFilter,
@@ -85,7 +86,7 @@ class StatusFilter(TrackerFilterSet):
             "subdivision__name",
         ]
     )
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[
             ("effective_from", "effective_from"),
             ("observed_on", "observed_on"),
@@ -117,7 +118,7 @@ class LawFilter(YearRangeFilterSet):
         help_text=_("An indicator's slug: laws bearing on it."),
     )
     q = TextSearchFilter(search_fields=["title", "summary", "country__name"])
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[
             ("adopted_on", "adopted"),
             ("title", "title"),
@@ -156,7 +157,7 @@ class PilotFilter(YearRangeFilterSet):
         help_text=_("An approach's slug, e.g. case-management."),
     )
     q = TextSearchFilter(search_fields=["name", "description", "outcomes", "country__name"])
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[
             ("started_on", "started"),
             ("name", "name"),
@@ -179,7 +180,7 @@ class PledgeFilter(YearRangeFilterSet):
         lookup_expr="iexact", label=_("Forum"), help_text=_("As commonly named, e.g. IMRF 2022.")
     )
     q = TextSearchFilter(search_fields=["text", "forum", "progress", "country__name"])
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[
             ("pledged_on", "pledged"),
             ("country__name", "country"),
@@ -202,7 +203,7 @@ class FigureFilter(YearRangeFilterSet):
         help_text=_("What was counted, e.g. children-detained."),
     )
     q = TextSearchFilter(search_fields=["description", "measure", "country__name"])
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[
             ("period_end", "period"),
             ("value", "value"),
@@ -220,7 +221,7 @@ class SourceFilter(YearRangeFilterSet):
     year_field = "published_on"
     kind = filters.ChoiceFilter(choices=Source.Kind.choices)
     q = TextSearchFilter(search_fields=["title", "author", "publisher"])
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("published_on", "published"), ("title", "title"), ("updated_at", "updated_at")],
     )
 
@@ -233,7 +234,7 @@ class OrganisationFilter(TrackerFilterSet):
     country = CountryCodesFilter()
     kind = filters.ChoiceFilter(choices=Organisation.Kind.choices)
     q = TextSearchFilter(search_fields=["name", "short_name", "description"])
-    ordering = filters.OrderingFilter(fields=[("name", "name"), ("updated_at", "updated_at")])
+    ordering = OrderingFilter(fields=[("name", "name"), ("updated_at", "updated_at")])
 
     class Meta:
         model = Organisation
@@ -242,7 +243,7 @@ class OrganisationFilter(TrackerFilterSet):
 
 class IndicatorFilter(TrackerFilterSet):
     q = TextSearchFilter(search_fields=["name", "question", "description"])
-    ordering = filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=[("order", "order"), ("name", "name"), ("updated_at", "updated_at")]
     )
 
@@ -264,7 +265,7 @@ class WithdrawalFilter(filters.FilterSet):
         label=_("API resource of the withdrawn records"),
     )
     reason = filters.ChoiceFilter(choices=Withdrawal.Reason.choices)
-    ordering = filters.OrderingFilter(fields=[("withdrawn_at", "withdrawn_at")])
+    ordering = OrderingFilter(fields=[("withdrawn_at", "withdrawn_at")])
 
     class Meta:
         model = Withdrawal

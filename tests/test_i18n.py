@@ -166,3 +166,9 @@ def test_every_string_in_the_code_and_templates_is_translated(language):
         if not all(strings):
             missing.append(f"{where}: {msgid!r}")
     assert missing == [], "run make makemessages, translate, then make messages"
+
+
+def test_sort_orders_are_named_in_the_visitors_language(client, world):
+    html = client.get("/es/laws/").content.decode()
+    assert ">Fecha de aprobación (descendente)<" in html
+    assert "(descending)" not in html

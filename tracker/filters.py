@@ -9,6 +9,7 @@ import datetime
 import django_filters as filters
 from django import forms
 from django.db.models import Q
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
@@ -141,6 +142,45 @@ class StrictBooleanField(forms.NullBooleanField):
 
 class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+# What each sort order is called, by its parameter (the same in every resource).
+ORDERING_LABELS = {
+    "adopted": _("Date adopted"),
+    "code": _("ISO code"),
+    "country": _("Country"),
+    "effective_from": _("Date begun"),
+    "name": _("Name"),
+    "observed_on": _("Date reported"),
+    "order": _("Order"),
+    "period": _("Period"),
+    "pledged": _("Date pledged"),
+    "published": _("Date published"),
+    "started": _("Date started"),
+    "title": _("Title"),
+    "updated_at": _("Last updated"),
+    "value": _("Value"),
+    "withdrawn_at": _("Date withdrawn"),
+}
+
+
+def descending(label):
+    return _("%(order)s (descending)") % {"order": label}
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """Sort orders named in the visitor's language, both ways.
+
+    django-filter writes "… (descending)" once, in English, when the FilterSet is defined;
+    these labels are translated whenever a form shows them.
+    """
+
+    def build_choices(self, fields, labels):
+        choices = []
+        for param in fields.values():
+            label = labels.get(param, ORDERING_LABELS.get(param, param))
+            choices += [(param, label), (f"-{param}", lazy(descending, str)(label))]
+        return choices
 
 
 class TrackerFilterSet(filters.FilterSet):
