@@ -279,6 +279,20 @@ class Source(Curated):
         ),
     )
     url = models.URLField(_("URL"), max_length=500, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=12,
+        default="en",
+        validators=[
+            RegexValidator(
+                r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", _("A language code such as en, es or pt-BR.")
+            )
+        ],
+        help_text=_(
+            "The language the source is written in (a code: en, es, fr, ar, pt…). Its quotes "
+            "are shown in it, marked as such on pages in other languages."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEWS)
     text = models.TextField(
         _("full text"),

@@ -220,7 +220,16 @@ class SourceRefSerializer(DescribedSerializer):
 
     class Meta:
         model = Source
-        fields = ["slug", "title", "publisher", "published_date", "accessed_on", "url", "api_url"]
+        fields = [
+            "slug",
+            "title",
+            "publisher",
+            "published_date",
+            "accessed_on",
+            "url",
+            "language",
+            "api_url",
+        ]
 
 
 class CitationSerializer(DescribedSerializer):
@@ -319,6 +328,7 @@ class SourceSerializer(DescribedSerializer):
             "published_date",
             "accessed_on",
             "url",
+            "language",
             *TIMESTAMPS,
         ]
 

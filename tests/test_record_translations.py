@@ -107,12 +107,16 @@ def test_a_status_translation_shows_on_the_country_page(client):
     assert 'lang="en" dir="ltr">Children are held in referral offices.' in html
 
 
-def test_a_quote_is_never_translated(client, translated_law):
-    for prefix in ["", "/es", "/fr", "/ar"]:
-        assert f"{QUOTE}</q>" in client.get(f"{prefix}/laws/mx-2020-reform/").content.decode()
+def test_a_quote_is_never_translated_and_says_its_language(client, translated_law):
+    english = client.get("/laws/mx-2020-reform/").content.decode()
+    assert f'<q dir="auto">{QUOTE}</q>' in english
+    for prefix in ["/es", "/fr", "/ar"]:
+        page = client.get(f"{prefix}/laws/mx-2020-reform/").content.decode()
+        assert f'<q lang="en" dir="ltr">{QUOTE}</q>' in page
     for language in ["en", *LANGUAGES]:
         data = client.get(f"{API}laws/mx-2020-reform/?lang={language}").json()
         assert [citation["quote"] for citation in data["citations"]] == [QUOTE]
+        assert data["citations"][0]["source"]["language"] == "en"
 
 
 # Outdated translations.

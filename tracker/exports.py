@@ -780,6 +780,12 @@ RESOURCES = {
                     lambda r: r.accessed_on,
                 ),
                 Column("url", "string", "The source's own address on the web.", lambda r: r.url),
+                Column(
+                    "language",
+                    "string",
+                    "The language the source is written in, and so its quotes (en, es…).",
+                    lambda r: r.language,
+                ),
                 public_url_column("source"),
                 *TIMESTAMP_COLUMNS,
             ),

@@ -67,3 +67,13 @@ def text_attrs(record, name):
         return format_html('dir="{}"', "auto")
     direction = "rtl" if language in RIGHT_TO_LEFT else "ltr"
     return format_html('lang="{}" dir="{}"', language, direction)
+
+
+@register.simple_tag
+def quote_attrs(citation):
+    """A quote in its source's language: `lang` and `dir` where that is not the page's."""
+    language = citation.source.language
+    if language.split("-")[0] == get_language():
+        return format_html('dir="{}"', "auto")
+    direction = "rtl" if language.split("-")[0] in RIGHT_TO_LEFT else "ltr"
+    return format_html('lang="{}" dir="{}"', language, direction)
