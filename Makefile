@@ -1,6 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 PYTHON ?= python3
 VENV := .venv
+PORT ?= 8000
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
@@ -27,7 +28,7 @@ dataset: $(INSTALLED) messages
 	$(BIN)/python manage.py load_curation_vocabulary
 
 run: dataset
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 superuser: $(INSTALLED)
 	$(BIN)/python manage.py createsuperuser

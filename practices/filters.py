@@ -7,6 +7,7 @@ from tracker.filters import (
     OrderingFilter,
     RegionFilter,
     StrictBooleanFilter,
+    SubdivisionFilter,
     TextSearchFilter,
     TrackerFilterSet,
     UtcDateTimeFilter,
@@ -62,6 +63,7 @@ class YearRangeFilterSet(TrackerFilterSet):
 
 class StatusFilter(TrackerFilterSet):
     country = CountryCodesFilter()
+    subdivision = SubdivisionFilter()
     region = RegionFilter()
     indicator = filters.ModelChoiceFilter(
         queryset=Indicator.objects.published(),
@@ -97,7 +99,7 @@ class StatusFilter(TrackerFilterSet):
 
     class Meta:
         model = Status
-        fields = ["country", "region", "indicator", "value", "practice_differs"]
+        fields = ["country", "subdivision", "region", "indicator", "value", "practice_differs"]
 
     def filter_current(self, queryset, name, current):
         in_force = Q(pk__in=Status.objects.current().values("pk"))
@@ -107,6 +109,7 @@ class StatusFilter(TrackerFilterSet):
 class LawFilter(YearRangeFilterSet):
     year_field = "adopted_on"
     country = CountryCodesFilter()
+    subdivision = SubdivisionFilter()
     region = RegionFilter()
     kind = filters.ChoiceFilter(choices=Law.Kind.choices)
     status = filters.ChoiceFilter(choices=Law.Status.choices)
@@ -129,12 +132,13 @@ class LawFilter(YearRangeFilterSet):
 
     class Meta:
         model = Law
-        fields = ["country", "region", "kind", "status", "indicator"]
+        fields = ["country", "subdivision", "region", "kind", "status", "indicator"]
 
 
 class PilotFilter(YearRangeFilterSet):
     year_field = "started_on"
     country = CountryCodesFilter()
+    subdivision = SubdivisionFilter()
     region = RegionFilter()
     status = filters.ChoiceFilter(choices=Pilot.Status.choices)
     kind = filters.ChoiceFilter(
@@ -196,6 +200,7 @@ class PledgeFilter(YearRangeFilterSet):
 class FigureFilter(YearRangeFilterSet):
     year_field = "period_end"
     country = CountryCodesFilter()
+    subdivision = SubdivisionFilter()
     region = RegionFilter()
     kind = filters.CharFilter(
         field_name="measure",

@@ -303,6 +303,7 @@ def test_country_detail_has_current_statuses_and_full_timelines_with_law_and_pra
                 "published_date": "2024-07",
                 "accessed_on": None,
                 "url": "",
+                "language": "en",
                 "api_url": "http://testserver/api/v1/sources/a-source/",
             },
             "quote": "A supporting sentence.",
@@ -671,10 +672,6 @@ def test_bad_parameters_get_json_even_when_csv_was_asked(client):
     }
 
 
-def test_unknown_parameters_are_ignored(client, records):
-    assert listed(client, "laws", {"utm_source": "newsletter"}) == PUBLISHED["laws"]
-
-
 @pytest.mark.parametrize(
     "path",
     [
@@ -931,3 +928,25 @@ def test_country_detail_gives_the_ten_newest_statuses_of_a_long_timeline(client,
     everything = client.get(f"{data['related']['statuses']}&indicator={child.slug}&page_size=50")
     on_record = Status.objects.published().filter(country__iso2="BE", indicator=child).count()
     assert everything.json()["count"] == on_record >= 13
+
+
+def test_the_subdivision_filter_gives_national_records_or_one_subdivisions(client, records):
+    national = client.get(f"{API}statuses/?country=mx&subdivision=national").json()["results"]
+    assert national and all(status["subdivision"] is None for status in national)
+    chiapas = client.get(f"{API}statuses/?subdivision=mx-chp").json()["results"]
+    assert chiapas and all(status["subdivision"]["code"] == "MX-CHP" for status in chiapas)
+    assert client.get(f"{API}laws/?subdivision=national").status_code == 200
+    unknown = client.get(f"{API}statuses/?subdivision=MX-XXX")
+    assert unknown.status_code == 400
+    assert "MX-XXX" in unknown.json()["subdivision"][0]
+
+
+def test_an_unknown_parameter_is_a_400_naming_it(client, records):
+    response = client.get(f"{API}laws/?contry=mx&kind=law")
+    assert response.status_code == 400
+    errors = response.json()
+    assert list(errors) == ["contry"]
+    assert "country" in errors["contry"][0]  # the parameters it takes are listed
+    assert client.get(f"{API}laws/mx-2020-reform/?page=2").status_code == 400
+    known = "country=mx&page=1&page_size=10&format=json&lang=es&ordering=title"
+    assert client.get(f"{API}laws/?{known}").status_code == 200

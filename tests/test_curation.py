@@ -213,6 +213,29 @@ def test_add_curator_command_puts_a_person_in_one_group(django_user_model):
     assert ana.has_perm("practices.publish_status")
 
 
+def test_add_curator_sets_a_password_from_the_environment_without_a_prompt(
+    django_user_model, monkeypatch
+):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("CURATOR_PASSWORD", "correct horse battery staple")
+    out = StringIO()
+    call_command("add_curator", "ana", "--editor", "--password-from-env", stdout=out)
+    assert "Password set from CURATOR_PASSWORD." in out.getvalue()
+    assert django_user_model.objects.get(username="ana").check_password(
+        "correct horse battery staple"
+    )
+    monkeypatch.setenv("WEAK", "ana")
+    with pytest.raises(CommandError, match="WEAK: .*too similar to the username"):
+        call_command("add_curator", "ana", "--editor", "--password-from-env", "WEAK")
+    with pytest.raises(CommandError, match="UNSET is not set"):
+        call_command("add_curator", "bea", "--researcher", "--password-from-env", "UNSET")
+    assert not django_user_model.objects.filter(username="bea").exists()
+    assert django_user_model.objects.get(username="ana").check_password(
+        "correct horse battery staple"
+    )
+
+
 # Publishing requires a source.
 
 

@@ -65,11 +65,14 @@ def test_the_switcher_keeps_the_path_and_the_filters(client, world):
         assert f'href="{target}?country=mx&amp;kind=law"' in html
 
 
-def test_hreflang_alternates_and_a_language_aware_canonical(client, world):
+def test_hreflang_alternates_and_a_language_aware_canonical(client, world, settings):
+    settings.SITE_URL = "https://tracker.example.org"
     html = client.get("/fr/countries/mx/").content.decode()
-    assert 'rel="canonical" href="http://127.0.0.1:8000/fr/countries/mx/"' in html
+    assert 'rel="canonical" href="https://tracker.example.org/fr/countries/mx/"' in html
     for code, prefix in [("en", ""), ("es", "/es"), ("ar", "/ar")]:
-        assert f'hreflang="{code}" href="http://127.0.0.1:8000{prefix}/countries/mx/"' in html
+        assert (
+            f'hreflang="{code}" href="https://tracker.example.org{prefix}/countries/mx/"' in html
+        )
 
 
 def test_country_and_indicator_names_follow_the_language(client, world):

@@ -553,7 +553,36 @@ class TrackerSchema(AutoSchema):
 # Viewsets -------------------------------------------------------------------------------
 
 
-class ApiViewMixin(ConditionalMixin):
+class KnownParametersMixin:
+    """An unknown query parameter is a 400 naming it, so a misspelt filter (`contry=mx`)
+    is never silently ignored and answered with every record."""
+
+    # Every endpoint takes these: the representation (json, csv) and the language.
+    common_parameters = {"format", "lang"}
+
+    def known_parameters(self):
+        known = set(self.common_parameters)
+        if getattr(self, "action", None) == "list":
+            filterset_class = getattr(self, "filterset_class", None)
+            if filterset_class is not None:
+                known |= set(filterset_class.base_filters)
+            if self.pagination_class is not None:
+                paginator = self.pagination_class
+                known |= {paginator.page_query_param, paginator.page_size_query_param}
+        return known
+
+    def initial(self, request, *args, **kwargs):
+        known = self.known_parameters()
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            message = _("Unknown parameter. This endpoint takes: %(known)s.") % {
+                "known": ", ".join(sorted(known))
+            }
+            raise exceptions.ValidationError({name: [message] for name in unknown})
+        super().initial(request, *args, **kwargs)
+
+
+class ApiViewMixin(KnownParametersMixin, ConditionalMixin):
     # Public and read-only: no accounts, so every client is throttled by address.
     authentication_classes = []
     throttle_classes = [AnonymousThrottle]
@@ -600,7 +629,7 @@ class TrackerViewSet(ApiViewMixin, StableOrderMixin, viewsets.ReadOnlyModelViewS
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == "csv":
             queryset = self.filter_queryset(self.records())
-            return exports.csv_response(self.resource, queryset)
+            return exports.csv_response(request, self.resource, queryset)
         return super().list(request, *args, **kwargs)
 
     def lookup_value(self, value):
@@ -813,7 +842,7 @@ class WithdrawalViewSet(ApiViewMixin, StableOrderMixin, viewsets.GenericViewSet)
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         if request.accepted_renderer.format == "csv":
-            return exports.csv_response(self.resource, queryset)
+            return exports.csv_response(request, self.resource, queryset)
         page = self.paginate_queryset(queryset)
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)

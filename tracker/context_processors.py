@@ -1,5 +1,5 @@
-from django.conf import settings
+from .siteurl import base_url
 
 
 def site(request):
-    return {"SITE_URL": settings.SITE_URL}
+    return {"SITE_URL": base_url(request)}

@@ -33,6 +33,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from . import siteurl
 from .exports import dataset_version, write_datapackage
 from .models import DatasetBuild
 
@@ -117,7 +118,7 @@ def file_response(build):
 
 
 def base_url(request):
-    return request.build_absolute_uri("/").rstrip("/")
+    return siteurl.base_url(request)
 
 
 def ask_for_build(kind, version, url):
@@ -212,10 +213,11 @@ def write(kind, version, url):
         translation.override(settings.LANGUAGE_CODE),
     ):
         try:
-            if kind == Kind.DATASET_JSON:
-                write_dataset_json(partial, version, site_request(url))
-            else:
-                write_datapackage(partial, version)
+            with siteurl.at(url):
+                if kind == Kind.DATASET_JSON:
+                    write_dataset_json(partial, version, site_request(url))
+                else:
+                    write_datapackage(partial, version)
         except BaseException:
             os.unlink(partial.name)
             raise
@@ -272,4 +274,4 @@ class SiteRequest(HttpRequest):
 
 
 def site_request(url):
-    return SiteRequest(url or settings.SITE_URL)
+    return SiteRequest(url or siteurl.base_url())

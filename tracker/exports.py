@@ -4,7 +4,7 @@ One definition per resource of its CSV columns (name, Frictionless type, descrip
 how to read it from a record) serves the `format=csv` API lists, the public list pages'
 "Download CSV" link and the Frictionless Data Package, so a column means the same in all.
 
-    csv_response("laws", LawFilter(request.GET, queryset=...).qs)  # every row, streamed
+    csv_response(request, "laws", LawFilter(request.GET, queryset=...).qs)  # streamed
     columns("laws")                                                 # the column definitions
     write_datapackage(file, version)                                # the zip, into a file
     dataset_version()                                               # ETag and Last-Modified
@@ -51,6 +51,7 @@ from practices.models import (
     public_citations,
 )
 
+from . import siteurl
 from .release import release
 
 # Rows fetched (and prefetched) per round trip while streaming a CSV.
@@ -102,7 +103,7 @@ class Resource:
 
 
 def site_url(path):
-    return settings.SITE_URL.rstrip("/") + path
+    return siteurl.absolute(path)
 
 
 def slugs(records):
@@ -1074,7 +1075,7 @@ class _Echo:
 
 
 def csv_response(
-    resource: str, queryset: QuerySet, filename: str | None = None
+    request, resource: str, queryset: QuerySet, filename: str | None = None
 ) -> StreamingHttpResponse:
     """Stream every row of a queryset (already filtered, never capped) as CSV.
 
@@ -1082,10 +1083,14 @@ def csv_response(
     queryset should come from the resource's published() queryset and its FilterSet.
     """
     writer = csv.writer(_Echo(), lineterminator="\r\n")
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows(resource, queryset)),
-        content_type="text/csv; charset=utf-8",
-    )
+    url = siteurl.base_url(request)
+
+    def lines():
+        with siteurl.at(url):
+            for row in rows(resource, queryset):
+                yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename or resource}.csv"'
     return response
 

@@ -13,7 +13,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
-from countries.models import Country, Region
+from countries.models import Country, Region, Subdivision
 
 
 class CountryCodesField(forms.ModelMultipleChoiceField):
@@ -74,6 +74,49 @@ class RegionFilter(filters.ModelChoiceFilter):
             | Q(**{f"{prefix}subregion": region})
             | Q(**{f"{prefix}intermediate_region": region})
         )
+
+
+UNKNOWN_SUBDIVISION = _("Unknown subdivision “%(code)s”: use national, or a code such as MX-CHP.")
+
+
+class SubdivisionField(forms.CharField):
+    """`national`, or an ISO 3166-2 code in any case (MX-CHP): an unknown code is an error."""
+
+    NATIONAL = "national"
+
+    def clean(self, value):
+        value = super().clean(value).strip()
+        if not value or value.lower() == self.NATIONAL:
+            return value.lower()
+        code = value.upper()
+        if not Subdivision.objects.filter(code=code).exists():
+            raise forms.ValidationError(
+                UNKNOWN_SUBDIVISION,
+                code="invalid",
+                params={"code": value},
+            )
+        return code
+
+
+class SubdivisionFilter(filters.CharFilter):
+    """Records of one subdivision, or (`national`) those of no subdivision."""
+
+    field_class = SubdivisionField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Subdivision"))
+        kwargs.setdefault(
+            "help_text",
+            _("national for country-wide records only, or an ISO 3166-2 code such as MX-CHP."),
+        )
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        if value == SubdivisionField.NATIONAL:
+            return queryset.filter(subdivision__isnull=True)
+        return queryset.filter(subdivision__code=value)
 
 
 class TextSearchFilter(filters.CharFilter):

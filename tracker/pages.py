@@ -24,7 +24,7 @@ def filtered_list(request, template, filterset_class, queryset, resource, contex
     if not filterset.is_valid():
         return render(request, template, {**context, "page": None}, status=400)
     if request.GET.get("format") == "csv":
-        return csv_response(resource, filterset.qs)
+        return csv_response(request, resource, filterset.qs)
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)

@@ -38,7 +38,8 @@ if not DEBUG and SECRET_KEY.strip() in ("", DEVELOPMENT_SECRET_KEY):
         "print(secrets.token_urlsafe(50))'"
     )
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Empty: absolute links follow the address each request came to (tracker/siteurl.py).
+SITE_URL = os.environ.get("SITE_URL", "")
 
 INSTALLED_APPS = [
     "modeltranslation",  # before the admin, so translated fields show there
