@@ -1,5 +1,5 @@
 from django import forms
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -70,11 +70,7 @@ def country_detail(request, code):
     )
     grouped = timelines(statuses, TIMELINE_LENGTH)
     records = records_applying_to(country)
-    last_reviewed = (
-        Status.objects.published()
-        .filter(country=country)
-        .aggregate(last=Max("last_reviewed_on"))["last"]
-    )
+    last_reviewed = Status.objects.published().filter(country=country).last_reviewed()
     context = {
         "country": country,
         "national": [t for t in grouped if t.subdivision is None],

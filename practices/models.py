@@ -160,6 +160,10 @@ class CuratedQuerySet(models.QuerySet):
     def updated_since(self, moment):
         return self.filter(updated_at__gte=moment)
 
+    def last_reviewed(self):
+        """The latest day a researcher reviewed any of these records (None: never)."""
+        return self.aggregate(last=models.Max("last_reviewed_on"))["last"]
+
     def missing_sources(self):
         """Records that may not be published for lack of a source: none, unless they cite."""
         return self.none()

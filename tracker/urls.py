@@ -8,7 +8,7 @@ from practices.feeds import ChangesFeed
 
 from .caching import cache_on_dataset
 from .health import healthz, readyz
-from .views import search_page
+from .views import citation, search_page
 
 # Unexpected errors: 503 while the database is unreachable, JSON under /api/.
 handler500 = "tracker.views.server_error"
@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("countries/", include("countries.urls")),
     path("compare/", compare, name="compare"),
     path("search/", search_page, name="search"),
+    path("cite/<str:kind>/<str:identifier>.<str:format>", citation, name="citation"),
     path("feed/", cache_on_dataset(ChangesFeed()), name="feed"),
     path("", include("practices.urls")),
     prefix_default_language=False,

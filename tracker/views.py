@@ -1,14 +1,17 @@
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import defaults
 
 from .caching import cache_on_dataset
+from .citations import FORMATS, PageCitation
 from .search import MAX_QUERY_LENGTH, search
+from .siteurl import base_url
 
 # Seconds a client is asked to wait when the database is unreachable.
 RETRY_AFTER_SECONDS = 30
@@ -47,4 +50,47 @@ def server_error(request):
         page = render_to_string("503.html", {"path": request.get_full_path()})
         response = HttpResponse(page, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def citable(kind, identifier):
+    """The page of a record or country to cite: its record, and when it was last reviewed."""
+    from countries.models import Country
+    from practices.models import Figure, Indicator, Law, Pilot, Pledge, Source, Status
+
+    if kind == "country":
+        country = get_object_or_404(Country, iso2=identifier.upper())
+        return country, Status.objects.published().filter(country=country).last_reviewed()
+    models = {
+        "law": Law,
+        "pilot": Pilot,
+        "pledge": Pledge,
+        "figure": Figure,
+        "source": Source,
+        "indicator": Indicator,
+    }
+    if kind not in models:
+        raise Http404
+    record = get_object_or_404(models[kind].objects.published(), slug=identifier)
+    return record, record.last_reviewed_on
+
+
+@cache_on_dataset
+def citation(request, kind, identifier, format):
+    """A page's citation for reference managers: `.ris`, `.bib` (BibTeX) or `.json` (CSL)."""
+    if format not in FORMATS:
+        raise Http404
+    record, reviewed = citable(kind, identifier)
+    page = PageCitation(
+        key=f"atd-tracker-{kind}-{identifier}".lower(),
+        title=str(record),
+        url=base_url(request) + record.get_absolute_url(),
+        language=translation.get_language(),
+        accessed=timezone.localdate(),
+        reviewed=reviewed,
+    )
+    content_type, extension, write = FORMATS[format]
+    response = HttpResponse(write(page), content_type=content_type)
+    filename = f"{page.key}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
