@@ -169,6 +169,7 @@ TRANSLATED = {
     "values": ("label", "description"),
     "target_groups": ("name", "description"),
     "approaches": ("name", "description"),
+    "organisations": ("name", "short_name"),
 }
 
 
@@ -557,6 +558,7 @@ class Loader:
                     "country": self.country(entry, required=False),
                     "url": entry.get("url") or "",
                     "description": entry.get("description") or "",
+                    **self.translations(entry, "name", "short_name"),
                     **self.review(entry),
                 },
                 entry,

@@ -242,7 +242,10 @@ class Organisation(Curated):
         verbose_name_plural = _("organisations")
 
     def __str__(self):
-        return f"{self.name} ({self.short_name})" if self.short_name else self.name
+        # A short name the name already holds (an Arabic name with no acronym) is not repeated.
+        if self.short_name and self.short_name not in self.name:
+            return f"{self.name} ({self.short_name})"
+        return self.name
 
 
 class SourceQuerySet(CuratedQuerySet):

@@ -16,6 +16,7 @@ from .models import (
     Indicator,
     IndicatorValue,
     Law,
+    Organisation,
     Pilot,
     Pledge,
     Status,
@@ -31,6 +32,12 @@ class IndicatorTranslation(TranslationOptions):
 @register(IndicatorValue)
 class IndicatorValueTranslation(TranslationOptions):
     fields = ("label", "description")
+
+
+@register(Organisation)
+class OrganisationTranslation(TranslationOptions):
+    # Only where the body has an established name in the language (ACNUR, HCR…).
+    fields = ("name", "short_name")
 
 
 @register(TargetGroup)

@@ -17,7 +17,15 @@ from practices.dataset import DatasetError, load_dataset
 from practices.models import Figure, Law, Pilot, Pledge, Status
 from practices.resources import LawResource
 
-from .conftest import make_figure, make_indicator, make_law, make_pilot, make_pledge, make_status
+from .conftest import (
+    make_figure,
+    make_indicator,
+    make_law,
+    make_organisation,
+    make_pilot,
+    make_pledge,
+    make_status,
+)
 from .test_curation import change_url, errors_of, form_data
 
 pytestmark = pytest.mark.django_db
@@ -365,3 +373,19 @@ def test_feeds_exist_in_each_language(client, translated_law):
 
 def test_the_languages_are_the_sites(client):
     assert [code for code, _name in settings.LANGUAGES] == ["en", *LANGUAGES]
+
+
+def test_an_organisation_shows_its_name_in_the_language_where_it_has_one(client):
+    law = make_law("mx-2020-reform")
+    unhcr = make_organisation(
+        "unhcr",
+        name="UN Refugee Agency",
+        short_name="UNHCR",
+        name_es="Agencia de la ONU para los Refugiados",
+        short_name_es="ACNUR",
+    )
+    law.organisations.set([unhcr, make_organisation("kind", name="Kids in Need of Defense")])
+    page = client.get("/es/laws/mx-2020-reform/").content.decode()
+    assert "Agencia de la ONU para los Refugiados (ACNUR)" in page
+    assert "Kids in Need of Defense" in page  # a proper name with none of its own in Spanish
+    assert "UN Refugee Agency (UNHCR)" in client.get("/laws/mx-2020-reform/").content.decode()
