@@ -825,7 +825,7 @@ class Loader:
         entry, and so shows as outdated until someone reviews it.
         """
         languages = dict(settings.LANGUAGES)
-        records, changed_records = {}, {}
+        records, changed_records, translated_where = {}, {}, {}
         for entry in entries:
             record_key = self.record_key(entry)
             if record_key not in records:
@@ -866,8 +866,16 @@ class Loader:
             if outcome != "unchanged":
                 record.record_translation(language, by)
                 changed_records[record_key] = record
+                translated_where[record_key] = entry.where
             getattr(self.report, outcome)["translations"] += 1
-        for record in changed_records.values():
+        for record_key, record in changed_records.items():
+            try:
+                # A translation must fit its field like the original (a title's length…).
+                record.full_clean(validate_unique=False)
+            except ValidationError as error:
+                raise DatasetError(
+                    f"{translated_where[record_key]}: {error.message_dict}"
+                ) from None
             record.save()
 
     def citations_for(self, kind, key, entry):

@@ -319,6 +319,9 @@ def test_a_translation_of_an_unknown_field_names_its_file_and_line(small_dataset
     write(folder, "es.yaml", {"translations": [{**entry, "practice": "x"}]})
     with pytest.raises(DatasetError, match=r"es\.yaml:\d+: a law has no translated field"):
         load_dataset(folder)
+    write(folder, "es.yaml", {"translations": [{**entry, "title": "Una reforma " * 30}]})
+    with pytest.raises(DatasetError, match=r"es\.yaml:\d+: .*title_es.*at most 300 characters"):
+        load_dataset(folder)  # as long as the original may be (PostgreSQL would refuse it)
     write(folder, "es.yaml", {"translations": [{**entry, "key": "nowhere"}]})
     with pytest.raises(DatasetError, match=r"es\.yaml:\d+: no law 'nowhere' is defined"):
         load_dataset(folder)

@@ -124,6 +124,7 @@ def new_status_data():
         "effective_precision": "day",
         "observed_on": "2020-01-01",
         "observed_precision": "day",
+        "original_language": "en",
         "publication_status": DRAFT,
         **citation_inline(sources=[make_source()]),
     }
