@@ -17,8 +17,6 @@ class CorrectionAdmin(admin.ModelAdmin):
     # What the reader sent stays as they sent it.
     readonly_fields = [
         "page",
-        "kind",
-        "identifier",
         "language",
         "created_at",
         "what_is_wrong",

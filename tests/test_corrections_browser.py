@@ -2,7 +2,13 @@
 
 from corrections.models import Correction
 
-from .test_browser import browser, page, pytestmark, serious_violations, world  # noqa: F401
+from . import test_browser
+from .test_browser import serious_violations
+
+# The browser tests' fixtures and marks (Chromium, a live server, the data it shows).
+pytestmark = test_browser.pytestmark
+browser, page, world = test_browser.browser, test_browser.page, test_browser.world
+
 
 def test_a_reader_sends_a_correction_from_a_law_page(live_server, page, world):
     page.goto(live_server.url + "/laws/mx-2020-reform/")
