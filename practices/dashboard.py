@@ -5,7 +5,8 @@ INSTALLED_APPS, so `admin.site` is still the one every app registers on). It add
 
 - /admin/dashboard/: drafts awaiting review, published claims not reviewed for more than
   twelve months, translations whose original changed since, countries with no status on
-  an indicator, and the latest changes by anyone. Its query count depends on the kinds
+  an indicator, corrections sent by readers not yet looked at, and the latest changes
+  by anyone. Its query count depends on the kinds
   of records, not on how many there are.
 - /admin/deleted/: records deleted recently, from their history, with a button that
   restores a record as it was, with its links and the citations deleted with it.
@@ -58,6 +59,8 @@ class CurationAdminSite(AdminSite):
         ]
 
     def dashboard_view(self, request):
+        from corrections.models import Correction
+
         from .models import Status
 
         visible = [model for model in curated_models() if may_view(request.user, model)]
@@ -69,6 +72,7 @@ class CurationAdminSite(AdminSite):
             "stale": not_reviewed_recently([m for m in claim_models() if m in visible]),
             "outdated": outdated_translations([m for m in claim_models() if m in visible]),
             "coverage": coverage() if Status in visible else None,
+            "corrections": (new_corrections() if may_view(request.user, Correction) else None),
             "changes": latest_changes(visible),
         }
         request.current_app = self.name
@@ -161,6 +165,15 @@ def drafts_awaiting_review(models, shown=SHOWN):
                 section(model, rows, more=f"{changelist}?publication_status__exact=draft")
             )
     return sections
+
+
+def new_corrections(shown=SHOWN):
+    """Corrections from readers that nobody has looked at yet, oldest first: one query."""
+    from corrections.models import Correction
+
+    rows = list(with_total(Correction.objects.new().order_by("created_at", "pk"))[:shown])
+    changelist = admin_url(Correction, "changelist")
+    return section(Correction, rows, more=f"{changelist}?state__exact=new")
 
 
 def review_cutoff(today=None, months=REVIEW_MONTHS):

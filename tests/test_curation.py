@@ -666,15 +666,16 @@ def test_the_dashboard_lists_what_it_claims(client, researcher):
     assert "Never reviewed law" in text and "missing: add" in text
 
 
-# Expect 36 queries, however many records there are:
+# Expect 37 queries, however many records there are:
 # * the session, the user, and the user's permissions, own and from groups (4)
 # * each of 8 kinds' latest drafts, with their number (8)
 # * each of 5 kinds of claims not reviewed for a year, with their number (5)
 # * each of 5 kinds of claims with a translation, to find the outdated ones (5)
 # * coverage: the places and indicators with a status, the indicators, the countries (3)
+# * the latest new corrections from readers, with their number (1)
 # * each of 8 kinds' latest versions (8), and the versions before them where they are
 #   changes: here statuses, laws and pilots (3; at most one per kind)
-DASHBOARD_QUERIES = 36
+DASHBOARD_QUERIES = 37
 
 
 def test_the_dashboard_holds_its_query_budget(client, editor, django_assert_num_queries):

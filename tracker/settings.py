@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "countries",
     "practices",
     "curation",
+    "corrections",
     "tracker",
     "axes",  # last: its admin lists login attempts and lockouts
 ]
@@ -207,6 +208,11 @@ REST_FRAMEWORK = {
 API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "120/min")
 if API_ANON_THROTTLE_RATE.lower() in ("", "off", "none"):
     API_ANON_THROTTLE_RATE = None
+
+# Corrections a reader may send per client address (corrections/views.py); "off" for none.
+CORRECTION_RATE = os.environ.get("CORRECTION_RATE", "5/h")
+if CORRECTION_RATE.lower() in ("", "off", "none"):
+    CORRECTION_RATE = None
 
 # Browser apps on any origin may read the API (GET only); nothing else is shared.
 CORS_ALLOW_ALL_ORIGINS = True

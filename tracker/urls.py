@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("search/", search_page, name="search"),
     path("cite/<str:kind>/<str:identifier>.<str:format>", citation, name="citation"),
     path("feed/", cache_on_dataset(ChangesFeed()), name="feed"),
+    path("corrections/", include("corrections.urls")),
     path("", include("practices.urls")),
     prefix_default_language=False,
 )

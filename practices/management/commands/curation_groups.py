@@ -24,11 +24,14 @@ SUPPORTING = ["citation", "indicatorvalue", "targetgroup", "approach"]
 REFERENCE = {"countries": ["country", "subdivision", "region"]}
 # Source-first curation: candidates found in documents and the vocabulary that finds them.
 CANDIDATES = ["candidate", "cuephrase", "placename"]
+# Corrections sent by readers: reviewed, never added by hand.
+CORRECTIONS = ["correction"]
 
 GROUPS = {
     RESEARCHERS: {
         "practices": {model: ["view", "add", "change"] for model in CURATED + SUPPORTING},
         "curation": {model: ["view", "add", "change"] for model in CANDIDATES},
+        "corrections": {model: ["view", "change"] for model in CORRECTIONS},
         **{app: {model: ["view"] for model in models} for app, models in REFERENCE.items()},
     },
     EDITORS: {
@@ -37,6 +40,7 @@ GROUPS = {
             **{model: ["view", "add", "change", "delete"] for model in SUPPORTING},
         },
         "curation": {model: ["view", "add", "change", "delete"] for model in CANDIDATES},
+        "corrections": {model: ["view", "change", "delete"] for model in CORRECTIONS},
         **{app: {model: ["view"] for model in models} for app, models in REFERENCE.items()},
     },
 }
