@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from corrections.models import Correction
 from countries.models import Country, Region, Subdivision
 from countries.reference import sync_reference_data
 from practices.management.commands.backup import sha256
@@ -60,6 +61,9 @@ def make_world():
     make_figure()
     gone = make_law("th-deleted", place="th")
     gone.delete()  # its history and its withdrawal are data too
+    Correction.objects.create(
+        kind="law", identifier=law.slug, record=law, language="es", what_is_wrong="Año erróneo"
+    )
     return editor
 
 
@@ -76,7 +80,9 @@ def test_backup_then_restore_into_an_emptied_database_gives_back_the_same_data(t
         kinds
     )
     assert {"countries.country", "auth.user", "auth.group", "practices.withdrawal"} <= kinds
-    counts = {model: model.objects.count() for model in [Law, Status, Citation, Withdrawal]}
+    counts = {
+        model: model.objects.count() for model in [Law, Status, Citation, Withdrawal, Correction]
+    }
     history = Law.history.count()
 
     # A new database: migrated (reference data and groups), nothing else.
@@ -99,6 +105,7 @@ def test_backup_then_restore_into_an_emptied_database_gives_back_the_same_data(t
     assert law.history.latest().history_user == editor
     assert [i.slug for i in law.indicators.all()] == ["child-detention-prohibited"]
     assert law.citations.get(source__slug="second").quote.endswith("é, ñ, ش.")
+    assert Correction.objects.get().record == law
     # New rows get new ids after the restored ones (sequences reset on PostgreSQL).
     new = make_law("th-after-restore", place="th")
     assert new.pk > max(item.pk for item in Law.objects.exclude(pk=new.pk))

@@ -24,10 +24,17 @@ from practices.models import Revision
 
 # Everything people made: users and groups, the admin's log, reference data (countries
 # may be refreshed by sync_countries), records with their full history, citations,
-# vocabularies and withdrawals. Content types, permissions and sessions are not data:
-# `migrate` creates the first two again; nor is the dataset revision, a counter for caches
-# that `restore` bumps. Referenced models come first.
-LABELS = ["auth.group", "auth.user", "admin.logentry", "countries", "practices"]
+# vocabularies and withdrawals, readers' corrections. Content types, permissions and
+# sessions are not data: `migrate` creates the first two again; nor is the dataset
+# revision, a counter for caches that `restore` bumps. Referenced models come first.
+LABELS = [
+    "auth.group",
+    "auth.user",
+    "admin.logentry",
+    "countries",
+    "practices",
+    "corrections",
+]
 
 
 class FullPrecisionEncoder(DjangoJSONEncoder):
