@@ -1200,6 +1200,14 @@ def citation_rows() -> Iterator[tuple]:
                 yield resource, identifier, citation
 
 
+# Columns holding ISO alpha-2 codes, where Namibia's NA could be read as missing.
+COUNTRY_CODE_COLUMNS = {"iso2", "country", "countries"}
+
+
+def holds_country_codes(spec: Resource) -> bool:
+    return any(column.name in COUNTRY_CODE_COLUMNS for column in spec.columns)
+
+
 def _package_resource(spec: Resource) -> dict:
     schema = {"fields": [column.schema() for column in spec.columns], "missingValues": [""]}
     if spec.primary_key:
@@ -1210,7 +1218,9 @@ def _package_resource(spec: Resource) -> dict:
         "name": spec.name,
         "path": f"{spec.name}.csv",
         "title": spec.title,
-        "description": spec.description,
+        "description": (
+            f"{spec.description} {NAMIBIA}" if holds_country_codes(spec) else spec.description
+        ),
         "profile": "tabular-data-resource",
         "format": "csv",
         "mediatype": "text/csv",
@@ -1231,10 +1241,10 @@ def datapackage_descriptor(version=None) -> dict:
         "description": "The published records of the ATD Tracker: country statuses on each "
         "indicator with their timelines, laws, ATD pilots, pledges, figures, the sources every "
         "claim cites, and the organisations involved. Identifiers (ISO codes, slugs, status "
-        "ids) never change. Lists of slugs in one cell are separated by '; '. Note that "
-        "Namibia's code is NA: read the CSVs with keep_default_na=False (pandas) or "
-        'na.strings = "" (R). Text that a spreadsheet would run as a formula (starting with '
-        "=, +, -, @, a tab or a carriage return) has a ' put in front of it.",
+        "ids) never change. Lists of slugs in one cell are separated by '; ', with the "
+        f"names or labels in the column beside them. {NAMIBIA} Text that a spreadsheet "
+        "would run as a formula (starting with =, +, -, @, a tab or a carriage return) has a "
+        "' put in front of it.",
         "version": version.label,
         "created": cell(version.last_modified),
         "homepage": site_url("/"),
