@@ -1,5 +1,7 @@
+from urllib.parse import urlencode
+
 from django import forms
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, When
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -11,9 +13,11 @@ from practices.models import (
     records_applying_to,
     timelines,
 )
+from tracker import exports
 from tracker.caching import cache_on_dataset
 from tracker.filters import CountryCodesField
 from tracker.pages import filtered_list
+from tracker.spreadsheets import Table, UnknownFormat, download, requested_format
 
 from .filters import CountryFilter
 from .models import Country
@@ -54,7 +58,14 @@ def country_list(request):
         countries,
         "countries",
         {"indicators": Indicator.objects.published()},
+        download_table=countries_with_matched_status,
     )
+
+
+def countries_with_matched_status(filterset):
+    """The countries download keeps the status the list was filtered on."""
+    chosen = filterset.form.cleaned_data
+    return exports.countries_table(filterset.qs, chosen.get("indicator"), chosen.get("value"))
 
 
 @cache_on_dataset
@@ -103,15 +114,21 @@ def compare(request):
     """Two to four countries side by side, indicator by indicator, differences marked."""
     codes = [code.strip().upper() for code in request.GET.getlist("country") if code.strip()]
     form = CompareForm({"country": codes} if codes else None)
+    query = urlencode([("country", code.lower()) for code in codes])
     context = {
         "form": form,
         "choices": Country.objects.values_list("iso2", "name"),
         "slots": (codes + [""] * COMPARE_SLOTS)[:COMPARE_SLOTS],
+        "query": query,
     }
     if not form.is_bound:
         return render(request, "countries/compare.html", context)
     if not form.is_valid():
         return render(request, "countries/compare.html", context, status=400)
+    try:
+        format = requested_format(request)
+    except UnknownFormat as error:
+        format, context["download_error"] = None, str(error)
     countries = sorted(
         form.cleaned_data["country"].prefetch_related(current_statuses()),
         key=lambda country: codes.index(country.iso2),
@@ -124,5 +141,36 @@ def compare(request):
         ]
         values = {cell.value_id if cell else None for cell in cells}
         rows.append({"indicator": indicator, "cells": cells, "differs": len(values) > 1})
-    context.update(countries=countries, rows=rows if len(countries) > 1 else [])
-    return render(request, "countries/compare.html", context)
+    if format:
+        differing = {row["indicator"].pk for row in rows if row["differs"]}
+        filename = "compare-" + "-".join(country.code for country in countries)
+        return download(request, compared_statuses(countries, differing), format, filename)
+    context.update(
+        countries=countries,
+        rows=rows if len(countries) > 1 else [],
+        download_count=sum(1 for row in rows for cell in row["cells"] if cell),
+    )
+    status = 400 if "download_error" in context else 200
+    return render(request, "countries/compare.html", context, status=status)
+
+
+def compared_statuses(countries, differing):
+    """The compared countries' current statuses, by indicator then in the compared order,
+    each saying whether the countries differ on its indicator."""
+    in_compared_order = Case(
+        *[When(country=country, then=index) for index, country in enumerate(countries)]
+    )
+    statuses = (
+        Status.objects.current()
+        .national()
+        .filter(country__in=countries)
+        .order_by("indicator__order", "indicator__slug", in_compared_order)
+    )
+    table = exports.table("statuses", statuses)
+    differs = exports.Column(
+        "differs",
+        "boolean",
+        "True when the compared countries do not all have the same value on this indicator.",
+        lambda status: status.indicator_id in differing,
+    )
+    return Table((*table.columns, differs), table.records)

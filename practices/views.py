@@ -1,14 +1,16 @@
 from collections import Counter
 
 from django import forms
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from countries.models import Country
 from countries.worldmap import coloured_shapes
+from tracker import exports
 from tracker.caching import cache_on_dataset
 from tracker.pages import filtered_list, redirect_renamed
+from tracker.spreadsheets import UnknownFormat, download, requested_format
 
 from .filters import FigureFilter, LawFilter, PilotFilter, PledgeFilter, SourceFilter
 from .models import (
@@ -98,15 +100,35 @@ def indicator_list(request):
 @cache_on_dataset
 def indicator_detail(request, slug):
     indicator = get_object_or_404(Indicator.objects.published().with_values(), slug=slug)
-    subnational = (
+    download_error = None
+    try:
+        format = requested_format(request)
+    except UnknownFormat as error:
+        format, download_error = None, str(error)
+    if format:
+        statuses = (
+            Status.objects.current()
+            .filter(indicator=indicator)
+            .order_by("country__name", F("subdivision__name").asc(nulls_first=True))
+        )
+        table = exports.table("statuses", statuses)
+        return download(request, table, format, f"{indicator.slug}-statuses")
+    subnational = list(
         Status.objects.current()
         .subnational()
         .filter(indicator=indicator)
         .select_related("country", "subdivision", "value")
         .order_by("country__name", "subdivision__name")
     )
-    context = {**indicator_map(indicator), "subnational": subnational}
-    return render(request, "practices/indicator_detail.html", context)
+    context = {
+        **indicator_map(indicator),
+        "subnational": subnational,
+        "query": "",
+        "download_error": download_error,
+    }
+    context["download_count"] = len(context["map_statuses"]) + len(subnational)
+    status = 400 if download_error else 200
+    return render(request, "practices/indicator_detail.html", context, status=status)
 
 
 @cache_on_dataset

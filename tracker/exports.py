@@ -15,14 +15,13 @@ Header names are the column names: stable, lowercase, language-neutral. Lists of
 
 import csv
 import datetime
-import decimal
 import hashlib
 import io
 import itertools
 import json
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db.models import (
@@ -32,7 +31,6 @@ from django.db.models import (
     QuerySet,
 )
 from django.http import StreamingHttpResponse
-from django.utils import timezone
 
 from countries.models import Country
 from practices.models import (
@@ -53,10 +51,21 @@ from practices.models import (
 
 from . import siteurl
 from .release import release
+from .spreadsheets import (  # noqa: F401 (escape_formula and unescape_formula: for imports)
+    Table,
+    cell,
+    download,
+    escape_formula,
+    unescape_formula,
+)
 
 # Rows fetched (and prefetched) per round trip while streaming a CSV.
 CHUNK_SIZE = 500
 LIST_SEPARATOR = "; "
+NAMIBIA = (
+    'Namibia\'s code is NA: read it with keep_default_na=False, na_values=[""] (pandas) or '
+    'na.strings = "" (R), or use the name beside it.'
+)
 
 LICENCE = {
     "name": "CC-BY-4.0",
@@ -118,6 +127,30 @@ def choices(model_choices):
     return tuple(value for value, _label in model_choices)
 
 
+def names(records):
+    return LIST_SEPARATOR.join(record.name for record in records)
+
+
+def names_column(name, what, get_records):
+    """The names of what a slug or code column lists, in the same order, for people."""
+    return Column(
+        name,
+        "string",
+        f'Names of {what}, in the same order, separated by "; ".',
+        lambda r: names(get_records(r)),
+    )
+
+
+def label_column(field, what):
+    """The label the pages show beside a choice column's slug (its English label here)."""
+    return Column(
+        f"{field}_label",
+        "string",
+        f"{what}, as the pages show it.",
+        lambda r: getattr(r, f"get_{field}_display")(),
+    )
+
+
 def places_columns():
     """Where a law, pilot or pledge applies, beyond its own country."""
     return (
@@ -128,33 +161,51 @@ def places_columns():
             'group, uppercase, separated by "; ".',
             lambda r: LIST_SEPARATOR.join(country.iso2 for country in r.all_countries),
         ),
+        names_column("country_names", "those countries", lambda r: r.all_countries),
         Column(
             "country_groups",
             "string",
             'Slugs of the country groups it applies to as a whole (e.g. eu), separated by "; ".',
             lambda r: slugs(r.country_groups.all()),
         ),
+        names_column("country_group_names", "those groups", lambda r: r.country_groups.all()),
     )
 
 
-def country_column(required=False):
-    return Column(
-        "country",
-        "string",
-        "ISO 3166-1 alpha-2 code of the country, uppercase (empty for a regional or "
-        "international record).",
-        lambda r: code_or_none(r.country),
-        required=required,
+def country_columns(required=False):
+    return (
+        Column(
+            "country",
+            "string",
+            "ISO 3166-1 alpha-2 code of the country, uppercase (empty for a regional or "
+            f"international record). {NAMIBIA}",
+            lambda r: code_or_none(r.country),
+            required=required,
+        ),
+        Column(
+            "country_name",
+            "string",
+            "The country's short English name.",
+            lambda r: r.country.name if r.country_id else None,
+        ),
     )
 
 
-def subdivision_column():
-    return Column(
-        "subdivision",
-        "string",
-        "ISO 3166-2 code of the subdivision for a sub-national record (e.g. MX-CHP), "
-        "otherwise empty.",
-        lambda r: r.subdivision.code if r.subdivision_id else None,
+def subdivision_columns():
+    return (
+        Column(
+            "subdivision",
+            "string",
+            "ISO 3166-2 code of the subdivision for a sub-national record (e.g. MX-CHP), "
+            "otherwise empty.",
+            lambda r: r.subdivision.code if r.subdivision_id else None,
+        ),
+        Column(
+            "subdivision_name",
+            "string",
+            "The subdivision's name (e.g. Chiapas), otherwise empty.",
+            lambda r: r.subdivision.name if r.subdivision_id else None,
+        ),
     )
 
 
@@ -176,12 +227,25 @@ def partial_date_columns(stem, date_field, date_property, what):
     )
 
 
-SOURCES_COLUMN = Column(
-    "sources",
-    "string",
-    'Slugs of the published sources cited for this record, separated by "; " '
-    "(quotes are in the citations resource of the data package and in the API).",
-    lambda r: LIST_SEPARATOR.join(c.source.slug for c in r.public_citations),
+def cited_sources(record):
+    """The published sources a record cites, each once, in citation order."""
+    return list({c.source_id: c.source for c in record.public_citations}.values())
+
+
+SOURCES_COLUMNS = (
+    Column(
+        "sources",
+        "string",
+        'Slugs of the published sources cited for this record, each once, separated by "; " '
+        "(quotes are in the citations resource of the data package and in the API).",
+        lambda r: slugs(cited_sources(r)),
+    ),
+    Column(
+        "source_titles",
+        "string",
+        'Titles of those sources, in the same order, separated by "; ".',
+        lambda r: LIST_SEPARATOR.join(source.title for source in cited_sources(r)),
+    ),
 )
 
 
@@ -194,7 +258,7 @@ ORIGINAL_LANGUAGE_COLUMN = Column(
     enum=tuple(code for code, _name in settings.LANGUAGES),
 )
 # What every cited record (status, law, pilot, pledge, figure) adds to its own columns.
-RECORD_COLUMNS = (ORIGINAL_LANGUAGE_COLUMN, SOURCES_COLUMN)
+RECORD_COLUMNS = (ORIGINAL_LANGUAGE_COLUMN, *SOURCES_COLUMNS)
 
 
 def public_url_column(what):
@@ -452,10 +516,13 @@ RESOURCES = {
             "date. Each place has a timeline per indicator; is_current marks today's status.",
             columns=(
                 Column("id", "integer", "The status's identifier.", lambda s: s.pk, required=True),
-                country_column(required=True),
-                subdivision_column(),
+                *country_columns(required=True),
+                *subdivision_columns(),
                 Column(
                     "indicator", "string", "Slug of the indicator.", lambda s: s.indicator.slug
+                ),
+                Column(
+                    "indicator_name", "string", "The indicator's name.", lambda s: s.indicator.name
                 ),
                 Column(
                     "value",
@@ -535,8 +602,8 @@ RESOURCES = {
             columns=(
                 Column("slug", "string", "The law's identifier.", lambda r: r.slug, required=True),
                 Column("title", "string", "Title.", lambda r: r.title),
-                country_column(),
-                subdivision_column(),
+                *country_columns(),
+                *subdivision_columns(),
                 *places_columns(),
                 Column(
                     "kind",
@@ -545,6 +612,7 @@ RESOURCES = {
                     lambda r: r.kind,
                     enum=choices(Law.Kind.choices),
                 ),
+                label_column("kind", "What kind of instrument it is"),
                 Column(
                     "status",
                     "string",
@@ -552,6 +620,7 @@ RESOURCES = {
                     lambda r: r.status,
                     enum=choices(Law.Status.choices),
                 ),
+                label_column("status", "Where the instrument stands"),
                 *partial_date_columns("adopted", "adopted_on", "adopted_date", "When adopted"),
                 *partial_date_columns(
                     "in_force", "in_force_on", "in_force_date", "When it came into force"
@@ -571,11 +640,15 @@ RESOURCES = {
                     'Slugs of the indicators it bears on, separated by "; ".',
                     lambda r: slugs(r.public_indicators),
                 ),
+                names_column("indicator_names", "those indicators", lambda r: r.public_indicators),
                 Column(
                     "organisations",
                     "string",
                     'Slugs of issuing bodies or signatories, separated by "; ".',
                     lambda r: slugs(r.public_organisations),
+                ),
+                names_column(
+                    "organisation_names", "those organisations", lambda r: r.public_organisations
                 ),
                 *RECORD_COLUMNS,
                 public_url_column("law"),
@@ -595,8 +668,8 @@ RESOURCES = {
                     "slug", "string", "The pilot's identifier.", lambda r: r.slug, required=True
                 ),
                 Column("name", "string", "Name.", lambda r: r.name),
-                country_column(),
-                subdivision_column(),
+                *country_columns(),
+                *subdivision_columns(),
                 *places_columns(),
                 Column(
                     "classification",
@@ -606,6 +679,7 @@ RESOURCES = {
                     lambda r: r.classification,
                     enum=choices(Pilot.Classification.choices),
                 ),
+                label_column("classification", "Its classification"),
                 Column(
                     "status",
                     "string",
@@ -613,6 +687,7 @@ RESOURCES = {
                     lambda r: r.status,
                     enum=choices(Pilot.Status.choices),
                 ),
+                label_column("status", "Where the pilot stands"),
                 *partial_date_columns("started", "started_on", "started_date", "When it started"),
                 *partial_date_columns("ended", "ended_on", "ended_date", "When it ended"),
                 Column("description", "string", "What the pilot does.", lambda r: r.description),
@@ -625,11 +700,19 @@ RESOURCES = {
                     'Slugs of implementing organisations, separated by "; ".',
                     lambda r: slugs(r.public_implementers),
                 ),
+                names_column(
+                    "implementer_names", "those organisations", lambda r: r.public_implementers
+                ),
                 Column(
                     "government_partners",
                     "string",
                     'Slugs of government partners, separated by "; ".',
                     lambda r: slugs(r.public_government_partners),
+                ),
+                names_column(
+                    "government_partner_names",
+                    "those partners",
+                    lambda r: r.public_government_partners,
                 ),
                 Column(
                     "target_groups",
@@ -637,12 +720,16 @@ RESOURCES = {
                     'Slugs of the groups it serves (children, families...), separated by "; ".',
                     lambda r: slugs(r.target_groups.all()),
                 ),
+                names_column(
+                    "target_group_names", "those groups", lambda r: r.target_groups.all()
+                ),
                 Column(
                     "approaches",
                     "string",
                     'Slugs of its approaches (case management...), separated by "; ".',
                     lambda r: slugs(r.approaches.all()),
                 ),
+                names_column("approach_names", "those approaches", lambda r: r.approaches.all()),
                 *RECORD_COLUMNS,
                 public_url_column("pilot"),
                 *TIMESTAMP_COLUMNS,
@@ -660,7 +747,7 @@ RESOURCES = {
                 Column(
                     "slug", "string", "The pledge's identifier.", lambda r: r.slug, required=True
                 ),
-                country_column(),
+                *country_columns(),
                 *places_columns(),
                 Column(
                     "forum", "string", 'Where it was made, e.g. "IMRF 2022".', lambda r: r.forum
@@ -681,6 +768,7 @@ RESOURCES = {
                     lambda r: r.status,
                     enum=choices(Pledge.Status.choices),
                 ),
+                label_column("status", "Progress on the pledge"),
                 Column("progress", "string", "Progress since the pledge.", lambda r: r.progress),
                 *RECORD_COLUMNS,
                 public_url_column("pledge"),
@@ -699,8 +787,8 @@ RESOURCES = {
                 Column(
                     "slug", "string", "The figure's identifier.", lambda r: r.slug, required=True
                 ),
-                country_column(),
-                subdivision_column(),
+                *country_columns(),
+                *subdivision_columns(),
                 Column(
                     "measure",
                     "string",
@@ -719,6 +807,7 @@ RESOURCES = {
                     lambda r: r.qualifier,
                     enum=choices(Figure.Qualifier.choices),
                 ),
+                label_column("qualifier", "The qualifier"),
                 Column(
                     "value", "number", "The number, read with its qualifier.", lambda r: r.value
                 ),
@@ -729,6 +818,7 @@ RESOURCES = {
                     lambda r: r.unit,
                     enum=choices(Figure.Unit.choices),
                 ),
+                label_column("unit", "The unit"),
                 *partial_date_columns(
                     "period_start", "period_start", "period_start_date", "Start of the period"
                 ),
@@ -770,6 +860,7 @@ RESOURCES = {
                     lambda r: r.kind,
                     enum=choices(Source.Kind.choices),
                 ),
+                label_column("kind", "What kind of source it is"),
                 *partial_date_columns(
                     "published", "published_on", "published_date", "When it was published"
                 ),
@@ -815,7 +906,8 @@ RESOURCES = {
                     lambda r: r.kind,
                     enum=choices(Organisation.Kind.choices),
                 ),
-                country_column(),
+                label_column("kind", "What kind of organisation it is"),
+                *country_columns(),
                 Column("website", "string", "The organisation's website.", lambda r: r.url),
                 Column("description", "string", "What it does.", lambda r: r.description),
                 *TIMESTAMP_COLUMNS,
@@ -1012,66 +1104,76 @@ def description(resource: str, name: str) -> str:
     return ""
 
 
-# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(text: str) -> str:
-    """Text that a spreadsheet would run as a formula, made plain text by a leading quote.
-
-    The OWASP way. Text already starting with quotes before such a character gets one more,
-    so that `unescape_formula` always gives the original back.
-    """
-    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
-
-
-def unescape_formula(text: str) -> str:
-    """The original of an `escape_formula` text (what a spreadsheet import reads back)."""
-    return text[1:] if text.startswith("'") and escape_formula(text[1:]) == text else text
-
-
-def cell(value):
-    """A value as CSV text: ISO 8601 dates, true/false, empty for none; text that a
-    spreadsheet would run as a formula is escaped, numbers are left as they are."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value, datetime.UTC) if timezone.is_aware(value) else value
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
-    if isinstance(value, (int, float)):
-        return str(value)
-    return escape_formula(str(value))
-
-
 def rows(resource: str, queryset: QuerySet) -> Iterator[list[str]]:
-    """The header, then one row per record of the queryset.
-
-    Records are fetched (and prefetched) a chunk at a time, so that an export holds little
-    in memory whatever the dataset's size.
-    """
-    spec = RESOURCES[resource]
-    yield [column.name for column in spec.columns]
-    # Drop the caller's prefetches: the columns need their own, under known names.
-    prepared = spec.prepare(queryset.prefetch_related(None))
-    for record in in_chunks(prepared):
-        yield [cell(column.get(record)) for column in spec.columns]
+    """The header, then one row of CSV text per record of the queryset."""
+    records = table(resource, queryset)
+    yield records.header()
+    for values in records.values():
+        yield [cell(value) for value in values]
 
 
 def in_chunks(queryset):
     return queryset.iterator(chunk_size=CHUNK_SIZE)
 
 
-class _Echo:
-    """A file-like object whose write() hands back the line, for streaming csv.writer."""
+def table(resource: str, queryset: QuerySet) -> Table:
+    """A resource's columns over a queryset's records, for a CSV or Excel download.
 
-    def write(self, value):
-        return value
+    Records are fetched (and prefetched) a chunk at a time, so that an export holds little
+    in memory whatever the dataset's size.
+    """
+    spec = RESOURCES[resource]
+    # Drop the caller's prefetches: the columns need their own, under known names.
+    return Table(spec.columns, in_chunks(spec.prepare(queryset.prefetch_related(None))))
+
+
+# What a countries download filtered on an indicator or a value adds: the status it matched.
+FILTERED_STATUS_COLUMNS = (
+    "indicator",
+    "indicator_name",
+    "value",
+    "value_label",
+    "effective_date",
+    "observed_date",
+    "practice_differs",
+    "public_url",
+)
+
+
+def countries_table(queryset: QuerySet, indicator=None, value=None) -> Table:
+    """The countries with, when the list is filtered on an indicator or a value, the
+    current national status it matched (the first by indicator order for a value alone)."""
+    if indicator is None and not value:
+        return table("countries", queryset)
+    statuses = Status.objects.current().national().select_related("indicator", "value")
+    if indicator is not None:
+        statuses = statuses.filter(indicator=indicator)
+    if value:
+        statuses = statuses.filter(value__slug=value)
+    countries = prepare_countries(queryset.prefetch_related(None)).prefetch_related(
+        Prefetch(
+            "statuses",
+            queryset=statuses.order_by("indicator__order", "indicator__slug"),
+            to_attr="filtered_statuses",
+        )
+    )
+    status_columns = {column.name: column for column in RESOURCES["statuses"].columns}
+    added = tuple(matched_status_column(status_columns[name]) for name in FILTERED_STATUS_COLUMNS)
+    return Table(RESOURCES["countries"].columns + added, in_chunks(countries))
+
+
+def matched_status_column(column: Column) -> Column:
+    def get(country):
+        return column.get(country.filtered_statuses[0]) if country.filtered_statuses else None
+
+    name = "status_url" if column.name == "public_url" else column.name
+    return replace(
+        column,
+        name=name,
+        description=f"Of the current status the list was filtered on: {column.description}",
+        get=get,
+        required=False,
+    )
 
 
 def csv_response(
@@ -1082,17 +1184,7 @@ def csv_response(
     `resource` names the columns to use ("laws", "countries"...; see RESOURCES). The
     queryset should come from the resource's published() queryset and its FilterSet.
     """
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    url = siteurl.base_url(request)
-
-    def lines():
-        with siteurl.at(url):
-            for row in rows(resource, queryset):
-                yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename or resource}.csv"'
-    return response
+    return download(request, table(resource, queryset), "csv", filename or resource)
 
 
 def citation_rows() -> Iterator[tuple]:
@@ -1108,6 +1200,14 @@ def citation_rows() -> Iterator[tuple]:
                 yield resource, identifier, citation
 
 
+# Columns holding ISO alpha-2 codes, where Namibia's NA could be read as missing.
+COUNTRY_CODE_COLUMNS = {"iso2", "country", "countries"}
+
+
+def holds_country_codes(spec: Resource) -> bool:
+    return any(column.name in COUNTRY_CODE_COLUMNS for column in spec.columns)
+
+
 def _package_resource(spec: Resource) -> dict:
     schema = {"fields": [column.schema() for column in spec.columns], "missingValues": [""]}
     if spec.primary_key:
@@ -1118,7 +1218,9 @@ def _package_resource(spec: Resource) -> dict:
         "name": spec.name,
         "path": f"{spec.name}.csv",
         "title": spec.title,
-        "description": spec.description,
+        "description": (
+            f"{spec.description} {NAMIBIA}" if holds_country_codes(spec) else spec.description
+        ),
         "profile": "tabular-data-resource",
         "format": "csv",
         "mediatype": "text/csv",
@@ -1139,10 +1241,10 @@ def datapackage_descriptor(version=None) -> dict:
         "description": "The published records of the ATD Tracker: country statuses on each "
         "indicator with their timelines, laws, ATD pilots, pledges, figures, the sources every "
         "claim cites, and the organisations involved. Identifiers (ISO codes, slugs, status "
-        "ids) never change. Lists of slugs in one cell are separated by '; '. Note that "
-        "Namibia's code is NA: read the CSVs with keep_default_na=False (pandas) or "
-        'na.strings = "" (R). Text that a spreadsheet would run as a formula (starting with '
-        "=, +, -, @, a tab or a carriage return) has a ' put in front of it.",
+        "ids) never change. Lists of slugs in one cell are separated by '; ', with the "
+        f"names or labels in the column beside them. {NAMIBIA} Text that a spreadsheet "
+        "would run as a formula (starting with =, +, -, @, a tab or a carriage return) has a "
+        "' put in front of it.",
         "version": version.label,
         "created": cell(version.last_modified),
         "homepage": site_url("/"),

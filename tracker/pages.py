@@ -1,4 +1,4 @@
-"""The few steps every public list page shares: filter, paginate, CSV, 400 on bad input."""
+"""The few steps every public list page shares: filter, paginate, download, 400 on bad input."""
 
 from functools import wraps
 
@@ -9,13 +9,20 @@ from django.utils.translation import gettext as _
 
 from practices.models import Withdrawal
 
-from .exports import csv_response
+from . import exports
+from .spreadsheets import UnknownFormat, download, requested_format
 
 PAGE_SIZE = 50
 
 
-def filtered_list(request, template, filterset_class, queryset, resource, context=None):
-    """Render a filtered, paginated list, or with `format=csv` all its rows as CSV."""
+def filtered_list(
+    request, template, filterset_class, queryset, resource, context=None, download_table=None
+):
+    """Render a filtered, paginated list, or with `format=csv|xlsx` all its rows as a file.
+
+    The file has the resource's columns (tracker.exports), or those of
+    `download_table(filterset)` where a list adds its own (the countries' matched status).
+    """
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
     query = request.GET.copy()
     query.pop("page", None)
@@ -23,8 +30,14 @@ def filtered_list(request, template, filterset_class, queryset, resource, contex
     context = {"filter": filterset, "query": query.urlencode(), **(context or {})}
     if not filterset.is_valid():
         return render(request, template, {**context, "page": None}, status=400)
-    if request.GET.get("format") == "csv":
-        return csv_response(request, resource, filterset.qs)
+    try:
+        format = requested_format(request)
+    except UnknownFormat as error:
+        filterset.form.add_error(None, str(error))
+        return render(request, template, {**context, "page": None}, status=400)
+    if format:
+        table = (download_table or default_table(resource))(filterset)
+        return download(request, table, format, resource)
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
@@ -32,6 +45,10 @@ def filtered_list(request, template, filterset_class, queryset, resource, contex
         filterset.form.add_error(None, _("There is no such page."))
         return render(request, template, {**context, "page": None}, status=400)
     return render(request, template, {**context, "page": page})
+
+
+def default_table(resource):
+    return lambda filterset: exports.table(resource, filterset.qs)
 
 
 def redirect_renamed(resource):
