@@ -493,11 +493,14 @@ class TrackerSchema(AutoSchema):
         operation = super().get_operation(*args, **kwargs)
         filterset_class = getattr(self.view, "filterset_class", None)
         if operation and filterset_class and self._is_list_view():
+            # Bound to a filterset, a filter without a label of its own takes its model
+            # field's name ("Kind"), as on the pages.
+            filters = filterset_class().filters
             for parameter in operation.get("parameters", []):
                 name = parameter["name"]
-                if parameter["in"] == "query" and name in filterset_class.base_filters:
+                if parameter["in"] == "query" and name in filters:
                     parameter["description"] = self.describe_filter(
-                        filterset_class.base_filters[name], name, parameter.get("description")
+                        filters[name], name, parameter.get("description")
                     )
         return operation
 
@@ -1035,6 +1038,7 @@ class DatasetView(DownloadView):
 
     @extend_schema(
         tags=["downloads"],
+        operation_id="dataset_json",
         summary=_("The whole published dataset as JSON"),
         description=_(
             "Every published record of every resource, as in the lists, in one response. "
@@ -1052,6 +1056,7 @@ class DataPackageView(DownloadView):
 
     @extend_schema(
         tags=["downloads"],
+        operation_id="datapackage",
         summary=_("The whole published dataset as a Frictionless Data Package"),
         description=_(
             "A zip of one CSV per resource (plus indicator values and citations) and "
