@@ -4,11 +4,11 @@ from urllib.parse import urlsplit
 
 from .test_browser import browser, page, pytestmark, world  # noqa: F401
 
-SCREENSHOTS = "/tmp/shots-docs"
-
 
 def test_the_docs_page_tries_a_request_against_this_server_and_no_other(
-    live_server, page, world
+    live_server,
+    page,  # noqa: F811 (the fixture imported above)
+    world,  # noqa: F811
 ):
     requested = []
     page.on("request", lambda request: requested.append(request.url))
@@ -28,14 +28,17 @@ def test_the_docs_page_tries_a_request_against_this_server_and_no_other(
 
     status = laws.locator(".live-responses-table tr.response .response-col_status")
     assert status.inner_text().strip() == "200"
-    assert "mx-2020-reform" in laws.locator(".live-responses-table tr.response .microlight").first.inner_text()
+    body = laws.locator(".live-responses-table tr.response .microlight").first
+    assert "mx-2020-reform" in body.inner_text()
     assert page.evaluate("window.cspViolations") == []
     assert any(urlsplit(url).path == "/api/v1/laws/" for url in requested)
     assert {urlsplit(url).netloc for url in requested} == {urlsplit(live_server.url).netloc}
 
 
 def test_the_docs_page_groups_operations_by_resource_in_the_language_asked_for(
-    live_server, page, world
+    live_server,
+    page,  # noqa: F811 (the fixture imported above)
+    world,  # noqa: F811
 ):
     page.goto(live_server.url + "/api/v1/docs/?lang=es")
     assert page.locator("html").get_attribute("lang") == "es"
