@@ -81,6 +81,17 @@ else
   bad "the home page links no hashed stylesheet"
 fi
 
+# The API docs page: Swagger UI from the collected static files (drf-spectacular-sidecar).
+fetch docs /api/v1/docs/ "${HTTPS[@]}"
+expect_status "GET /api/v1/docs/" 200
+bundle=$(grep -oE '/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle\.[0-9a-f]{12}\.js' "$WORK/docs.b" | head -1 || true)
+if [ -n "$bundle" ]; then
+  fetch swagger "$bundle" "${HTTPS[@]}"
+  expect_status "GET $bundle (Swagger UI, hashed name)" 200
+else
+  bad "the docs page links no hashed Swagger UI bundle"
+fi
+
 fetch evil / -H "X-Forwarded-Proto: https" -H "Host: evil.example"
 expect_status "unknown Host header" 400
 fetch long "/laws/?q=$(head -c 9000 /dev/zero | tr '\0' a)" "${HTTPS[@]}"

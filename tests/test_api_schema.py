@@ -4,6 +4,8 @@ Each operation of /api/v1/schema/ gets a few generated requests; every response 
 no server error and match the schema (status code, content type, headers and body).
 """
 
+import re
+
 import pytest
 import schemathesis
 from django.core.cache import cache
@@ -18,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tracker import api
 from tracker.wsgi import application
 
 from .conftest import (
@@ -134,14 +137,41 @@ def test_schema_documents_the_shared_filters_and_page_size_bound(client, db):
     assert "text/csv" in operation["responses"]["200"]["content"]
 
 
-def test_docs_page_describes_every_endpoint_and_parameter(client, db):
-    response = client.get("/api/v1/docs/")
+def test_schema_documents_every_parameter_each_list_takes_and_nothing_else(client, db):
+    # What an endpoint takes is exactly what the API does not refuse as unknown (a 400).
+    paths = load_schema(client)["paths"]
+    for resource, viewset in [*api.VIEWSETS.items(), ("withdrawals", api.WithdrawalViewSet)]:
+        operation = paths[f"/api/v1/{resource}/"]["get"]
+        documented = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+        assert documented == viewset(action="list").known_parameters(), resource
+        assert (
+            "csv"
+            in next(p for p in operation["parameters"] if p["name"] == "format")["schema"]["enum"]
+        )
+        assert "text/csv" in operation["responses"]["200"]["content"], resource
+        assert "unknown" in operation["responses"]["400"]["description"], resource
+    statuses = {p["name"]: p for p in paths["/api/v1/statuses/"]["get"]["parameters"]}
+    assert "national" in statuses["subdivision"]["description"]
+    assert statuses["lang"]["schema"]["enum"] == ["ar", "en", "es", "fr"]
+    assert not any(p["description"].startswith("None") for p in statuses.values())
+
+
+def test_docs_page_is_swagger_ui_served_from_this_site(client, db):
+    response = client.get("/api/v1/docs/?lang=es")
     assert response.status_code == 200
     html = response.content.decode()
-    document = load_schema(client)
-    for path, methods in document["paths"].items():
-        assert f"<code>GET {path}</code>" in html
-        for parameter in methods["get"].get("parameters", []):
-            assert f"<code>{parameter['name']}</code>" in html
-    assert "<code>results[].citations[].source.slug</code>" in html
-    assert "cdn" not in html.lower()
+    assert '<html lang="es"' in html
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert "/api/v1/docs/?lang=es&amp;script=" in assets
+    assert all(url.startswith("/") and not url.startswith("//") for url in assets), assets
+    for url in assets:
+        if url.startswith("/static/"):
+            assert client.get(url).status_code == 200, url
+    assert "<script>" not in html and "style=" not in html
+
+    script = client.get("/api/v1/docs/?lang=es&script=")
+    assert script.status_code == 200
+    assert script["Content-Type"] == "application/javascript"
+    assert 'url: "/api/v1/schema/?lang\\u003Des"' in script.content.decode()
+    # No CSRF token: nothing per visitor, so no cookie and one ETag for everyone.
+    assert not script.cookies and "X-CSRFTOKEN" not in script.content.decode()

@@ -5,7 +5,7 @@ parameters select the same records. Every response carries an ETag and Last-Modi
 derived from the published dataset (`tracker.exports.dataset_version`) and a matching
 conditional request gets 304. Lists paginate (`page`, `page_size` up to MAX_PAGE_SIZE) with
 RFC 8288 Link headers, or with `format=csv` stream every matching row. Bad parameters get
-400 with a JSON body naming them; unknown parameters are ignored, as on the pages.
+400 with a JSON body naming them, and so do unknown parameters (KnownParametersMixin).
 """
 
 import datetime
@@ -17,13 +17,13 @@ import django_filters
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import F, Prefetch
-from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.middleware.http import ConditionalGetMiddleware
-from django.template import engines
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.decorators import decorator_from_middleware
 from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.generators import SchemaGenerator
@@ -36,16 +36,11 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, viewsets
 from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.renderers import (
-    BaseRenderer,
-    BrowsableAPIRenderer,
-    JSONRenderer,
-    StaticHTMLRenderer,
-)
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.throttling import BaseThrottle
@@ -368,8 +363,10 @@ ERROR_400 = OpenApiResponse(
         },
     },
     description=_(
-        "A parameter is malformed or unknown (an unknown country code, a bad date, a page "
-        "past the end, a page size over the limit): the body names it, e.g. "
+        "A parameter is unknown (a misspelt name such as contry, or one this endpoint does "
+        "not take) or malformed (an unknown country code, a bad date, a page past the end, a "
+        "page size over the limit): the body names it, e.g. "
+        '{"contry": ["Unknown parameter. This endpoint takes: …"]} or '
         '{"country": ["Select a valid choice. ZZ is not one of the available choices."]}.'
     ),
 )
@@ -496,11 +493,14 @@ class TrackerSchema(AutoSchema):
         operation = super().get_operation(*args, **kwargs)
         filterset_class = getattr(self.view, "filterset_class", None)
         if operation and filterset_class and self._is_list_view():
+            # Bound to a filterset, a filter without a label of its own takes its model
+            # field's name ("Kind"), as on the pages.
+            filters = filterset_class().filters
             for parameter in operation.get("parameters", []):
                 name = parameter["name"]
-                if parameter["in"] == "query" and name in filterset_class.base_filters:
+                if parameter["in"] == "query" and name in filters:
                     parameter["description"] = self.describe_filter(
-                        filterset_class.base_filters[name], name, parameter.get("description")
+                        filters[name], name, parameter.get("description")
                     )
         return operation
 
@@ -938,6 +938,7 @@ class ApiRootView(ApiViewMixin, APIView):
     response_schema = {200: OpenApiResponse(ROOT_SCHEMA)}
 
     @extend_schema(
+        tags=["root"],
         summary=_("API root"),
         description=_("Links to every resource, the bulk downloads and the documentation."),
     )
@@ -1036,6 +1037,8 @@ class DatasetView(DownloadView):
     response_schema = {200: OpenApiResponse(DATASET_SCHEMA)}
 
     @extend_schema(
+        tags=["downloads"],
+        operation_id="dataset_json",
         summary=_("The whole published dataset as JSON"),
         description=_(
             "Every published record of every resource, as in the lists, in one response. "
@@ -1052,6 +1055,8 @@ class DataPackageView(DownloadView):
     response_schema = {(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)}
 
     @extend_schema(
+        tags=["downloads"],
+        operation_id="datapackage",
         summary=_("The whole published dataset as a Frictionless Data Package"),
         description=_(
             "A zip of one CSV per resource (plus indicator values and citations) and "
@@ -1112,201 +1117,99 @@ class SchemaView(SpectacularAPIView):
 schema_view = with_content_etag(SchemaView.as_view())
 
 
-DOCS_TEMPLATE = """{% extends "base.html" %}{% load i18n %}
-{% block title %}{% translate "API documentation" %}{% endblock %}
-{% block content %}
-<h1>{% translate "ATD Tracker API, version 1" %}</h1>
-<p>{% blocktranslate %}Read-only JSON over HTTP, no key needed: the published records of the
-tracker, the same ones and with the same filters as the public pages. The machine-readable
-description is the <a href="{{ schema_url }}">OpenAPI 3 schema</a>; every URL below also opens
-in a browser as the <a href="{{ root_url }}">browsable API</a>.{% endblocktranslate %}</p>
-<ul>
-<li>{% blocktranslate %}<strong>Identifiers never change</strong>: countries by ISO 3166-1
-alpha-2 code (any case in URLs and filters), statuses by id, everything else by slug. Each
-record has <code>url</code> (itself in the API) and, where the site has a page for it,
-<code>public_url</code>.{% endblocktranslate %}</li>
-<li>{% blocktranslate %}<strong>Dates</strong> are ISO 8601. <code>*_on</code> and
-<code>*_from</code> fields are full dates; the matching <code>*_date</code> field gives the date
-as precisely as the source does (<code>2020</code>, <code>2020-11</code> or
-<code>2020-11-15</code>). Times are UTC.{% endblocktranslate %}</li>
-<li>{% blocktranslate %}<strong>Citations</strong> are embedded in every record that makes a
-claim: the source (slug, title, publisher, date, address) with a quote.{% endblocktranslate %}</li>
-<li>{% blocktranslate %}<strong>Lists</strong> are paginated: <code>page</code> from 1 and
-<code>page_size</code> from 1 to {{ max_page_size }} (default {{ page_size }}); the
-<code>Link</code> header carries the first, prev, next and last pages. <code>format=csv</code>
-returns every matching row instead, streamed.{% endblocktranslate %}</li>
-<li>{% blocktranslate %}<strong>Filters</strong>: <code>country</code> (repeatable),
-<code>region</code>, <code>indicator</code>, <code>value</code>, <code>status</code>,
-<code>kind</code>, <code>q</code>, <code>updated_since</code> and <code>ordering</code> (a
-leading <code>-</code> reverses), where the resource has them. Unknown parameters are ignored;
-a malformed value gets HTTP 400 with a JSON body naming the parameter.{% endblocktranslate %}</li>
-<li>{% blocktranslate %}<strong>Syncing</strong>: every response has an <code>ETag</code> and
-<code>Last-Modified</code>; send them back as <code>If-None-Match</code> or
-<code>If-Modified-Since</code> to get 304 Not Modified. Fetch changes with
-<code>updated_since</code> and remove what <a href="{{ withdrawals_url }}">withdrawals</a>
-lists.{% endblocktranslate %}</li>
-<li>{% blocktranslate %}<strong>Bulk</strong>: <a href="{{ dataset_url }}">dataset.json</a>
-and the <a href="{{ datapackage_url }}">Frictionless Data Package</a> (a zip of CSVs and
-datapackage.json), licensed {{ licence }}.{% endblocktranslate %}</li>
-<li>{% blocktranslate %}<strong>Limits</strong>: {{ rate }} requests per client address; past
-that, 429 with a <code>Retry-After</code> header. Browser apps may call the API from any
-origin (CORS).{% endblocktranslate %}</li>
-</ul>
-<nav aria-label="{% translate 'Endpoints' %}"><ul>
-{% for operation in operations %}
-<li><a href="#{{ operation.id }}"><code>{{ operation.path }}</code></a>
-{{ operation.summary }}</li>
-{% endfor %}
-</ul></nav>
-{% for operation in operations %}
-<section id="{{ operation.id }}">
-<h2><code>GET {{ operation.path }}</code></h2>
-<p><strong>{{ operation.summary }}</strong></p>
-{% if operation.description %}<p>{{ operation.description }}</p>{% endif %}
-{% if operation.parameters %}<table>
-<caption>{% translate "Parameters" %}</caption>
-<thead><tr>
-<th scope="col">{% translate "Name" %}</th><th scope="col">{% translate "In" %}</th>
-<th scope="col">{% translate "Type" %}</th><th scope="col">{% translate "Description" %}</th>
-</tr></thead>
-<tbody>{% for p in operation.parameters %}<tr>
-<th scope="row"><code>{{ p.name }}</code></th><td>{{ p.in }}</td><td>{{ p.type }}</td>
-<td>{{ p.description|linebreaksbr }}</td>
-</tr>{% endfor %}</tbody>
-</table>{% endif %}
-{% if operation.fields %}<table>
-<caption>{% translate "Fields of the response" %}</caption>
-<thead><tr>
-<th scope="col">{% translate "Field" %}</th><th scope="col">{% translate "Type" %}</th>
-<th scope="col">{% translate "Description" %}</th>
-</tr></thead>
-<tbody>{% for f in operation.fields %}<tr>
-<th scope="row"><code>{{ f.name }}</code></th><td>{{ f.type }}</td>
-<td>{{ f.description|linebreaksbr }}</td>
-</tr>{% endfor %}</tbody>
-</table>{% endif %}
-<p>{% translate "Responses" %}:
-{% for code, text in operation.responses %}<strong>{{ code }}</strong> {{ text }}
-{% if not forloop.last %}; {% endif %}{% endfor %}</p>
-</section>
-{% endfor %}
-{% endblock %}
-"""
+class DocsView(SpectacularSwaggerSplitView):
+    """The API's documentation for people: Swagger UI on the OpenAPI schema, with "Try it out".
 
-
-def _type_of(schema, components):
-    schema = _resolve(schema, components)
-    if "oneOf" in schema or "allOf" in schema:
-        options = schema.get("oneOf") or schema.get("allOf")
-        return " | ".join(_type_of(option, components) for option in options)
-    kind = schema.get("type", "object")
-    if kind == "array":
-        kind = f"array of {_type_of(schema.get('items', {}), components)}"
-    elif schema.get("format"):
-        kind = f"{kind} ({schema['format']})"
-    if schema.get("enum"):
-        kind += ": " + ", ".join(str(value) for value in schema["enum"] if value is not None)
-    if schema.get("nullable"):
-        kind += ", nullable"
-    return kind
-
-
-def _resolve(schema, components):
-    while "$ref" in schema:
-        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
-    if "allOf" in schema and len(schema["allOf"]) == 1:
-        schema = {
-            **_resolve(schema["allOf"][0], components),
-            **{key: value for key, value in schema.items() if key != "allOf"},
-        }
-    return schema
-
-
-def _fields(schema, components, prefix="", depth=0):
-    """Every field of a response schema, nested ones with dotted names (results[].slug)."""
-    schema = _resolve(schema, components)
-    if schema.get("type") == "array":
-        yield from _fields(schema.get("items", {}), components, prefix + "[]", depth)
-        return
-    if depth > 4:
-        return
-    for name, field in schema.get("properties", {}).items():
-        resolved = _resolve(field, components)
-        path = f"{prefix}.{name}" if prefix else name
-        yield {
-            "name": path,
-            "type": _type_of(field, components),
-            "description": field.get("description") or resolved.get("description", ""),
-        }
-        inner = resolved.get("items", {}) if resolved.get("type") == "array" else resolved
-        if "properties" in _resolve(inner, components):
-            yield from _fields(resolved, components, path, depth + 1)
-
-
-def docs_operations(schema):
-    components = schema.get("components", {}).get("schemas", {})
-    for path, methods in schema.get("paths", {}).items():
-        operation = methods.get("get")
-        if not operation:
-            continue
-        responses = operation.get("responses", {})
-        body = responses.get("200", {}).get("content", {})
-        main = body.get("application/json", {}).get("schema")
-        yield {
-            "id": operation["operationId"],
-            "path": path,
-            "summary": operation.get("summary", ""),
-            "description": operation.get("description", ""),
-            "parameters": [
-                {
-                    "name": parameter["name"],
-                    "in": parameter["in"],
-                    "type": _type_of(parameter.get("schema", {}), components),
-                    "description": parameter.get("description", ""),
-                }
-                for parameter in operation.get("parameters", [])
-            ],
-            "fields": list(_fields(main, components)) if main else [],
-            "responses": [
-                (code, response.get("description", "")) for code, response in responses.items()
-            ],
-        }
-
-
-class DocsView(APIView):
-    """The API's documentation for people, generated from the same OpenAPI schema.
-
+    Swagger UI's files come from drf-spectacular-sidecar as our own static files, and its
+    initialising script is a separate request (?script), so the page needs no inline script
+    and asks no other host for anything. `?lang=` carries over to the schema it shows.
     Throttled like the rest of the API.
     """
 
     authentication_classes = []
     throttle_classes = [AnonymousThrottle]
-    renderer_classes = [StaticHTMLRenderer]
-    content_negotiation_class = FirstRendererNegotiation
-
-    @extend_schema(exclude=True)
-    def get(self, request):
-        return HttpResponse(render_docs(request._request))
-
-
-def render_docs(request):
-    template = engines["django"].from_string(DOCS_TEMPLATE)
-    context = {
-        "operations": list(docs_operations(current_schema())),
-        "schema_url": reverse("api:schema"),
-        "root_url": reverse("api:root"),
-        "withdrawals_url": reverse("api:withdrawal-list"),
-        "dataset_url": reverse("api:dataset-json"),
-        "datapackage_url": reverse("api:datapackage"),
-        "page_size": PAGE_SIZE,
-        "max_page_size": MAX_PAGE_SIZE,
-        "rate": AnonymousThrottle().get_rate(),
-        "licence": exports.LICENCE["name"],
-    }
-    return template.render(context, request)
+    url_name = "api:schema"
+    title = _("ATD Tracker API, version 1")
+    template_name = "api/docs.html"
+    template_name_js = "api/docs.js"
 
 
 docs_view = with_content_etag(DocsView.as_view())
+
+
+def describe_the_api(result, generator, request, public):
+    """The schema's introduction (a drf-spectacular postprocessing hook): what every
+    endpoint shares, shown at the top of the docs page."""
+    conventions = [
+        gettext(
+            "**Identifiers never change**: countries by ISO 3166-1 alpha-2 code (any case in "
+            "URLs and filters), statuses by id, everything else by slug. Each record has `url` "
+            "(itself in the API) and, where the site has a page for it, `public_url`."
+        ),
+        gettext(
+            "**Dates** are ISO 8601. `*_on` and `*_from` fields are full dates; the matching "
+            "`*_date` field gives the date as precisely as the source does (`2020`, `2020-11` "
+            "or `2020-11-15`). Times are UTC."
+        ),
+        gettext(
+            "**Citations** are embedded in every record that makes a claim: the source (slug, "
+            "title, publisher, date, address) with a quote."
+        ),
+        gettext(
+            "**Lists** are paginated: `page` from 1 and `page_size` from 1 to %(max)d "
+            "(default %(default)d); the `Link` header carries the first, prev, next and last "
+            "pages. `format=csv` returns every matching row instead, streamed."
+        )
+        % {"max": MAX_PAGE_SIZE, "default": PAGE_SIZE},
+        gettext(
+            "**Filters** are those of the public pages, listed under each operation. An "
+            "unknown parameter (a misspelt `contry=mx`) or a malformed value gets HTTP 400 "
+            "with a JSON body naming the parameter."
+        ),
+        gettext(
+            "**Languages**: `lang=es`, `fr` or `ar` (or the Accept-Language header) gives "
+            "labels and translated text in that language; each record says which language its "
+            "text is in. This page takes `?lang=` too."
+        ),
+        gettext(
+            "**Syncing**: every response has an `ETag` and `Last-Modified`; send them back as "
+            "`If-None-Match` or `If-Modified-Since` to get 304 Not Modified. Fetch changes with "
+            "`updated_since` and remove what [withdrawals](%(withdrawals)s) lists."
+        )
+        % {"withdrawals": reverse("api:withdrawal-list")},
+        gettext(
+            "**Bulk**: [dataset.json](%(dataset)s) and the [Frictionless Data Package]"
+            "(%(datapackage)s) (a zip of CSVs and datapackage.json), licensed %(licence)s."
+        )
+        % {
+            "dataset": reverse("api:dataset-json"),
+            "datapackage": reverse("api:datapackage"),
+            "licence": exports.LICENCE["name"],
+        },
+        gettext(
+            "**Limits**: %(rate)s requests per client address; past that, 429 with a "
+            "`Retry-After` header. Browser apps may call the API from any origin (CORS)."
+        )
+        % {"rate": AnonymousThrottle().get_rate()},
+    ]
+    introduction = gettext(
+        "Read-only JSON over HTTP, no key needed: the published records of the [ATD "
+        "Tracker](%(site)s), the same ones and with the same filters as its pages. Every "
+        "operation below can be tried out from this page. The machine-readable description "
+        "is the [OpenAPI 3 schema](%(schema)s); every URL also opens in a browser as the "
+        "[browsable API](%(root)s)."
+    ) % {
+        "site": reverse("practices:home"),
+        "schema": reverse("api:schema"),
+        "root": reverse("api:root"),
+    }
+    result["info"]["description"] = "\n\n".join(
+        [introduction, "\n".join(f"- {item}" for item in conventions)]
+    )
+    # The docs page groups operations by tag in this order: the resources as the root lists
+    # them, then what serves mirrors.
+    result["tags"] = [{"name": name} for name in [*VIEWSETS, "withdrawals", "downloads", "root"]]
+    return result
 
 
 def not_found(request, path=""):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files for /api/v1/docs/, as static files
     "simple_history",
     "import_export",
     "django_tasks",
@@ -226,6 +227,20 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Published records of the ATD Tracker: countries, indicators, statuses, "
     "laws, pilots, pledges, figures, sources and organisations.",
     "VERSION": "1",
+    # The docs page's Swagger UI (and Redoc) from the sidecar's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {
+        # No badge fetched from validator.swagger.io: the page asks no other host for anything.
+        "validatorUrl": None,
+        "displayRequestDuration": True,
+        "defaultModelsExpandDepth": 0,
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracker.api.describe_the_api",
+    ],
 }
 
 LOGGING = {
