@@ -17,8 +17,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import (
     Case,
+    Count,
     Exists,
     F,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -163,6 +165,14 @@ class CuratedQuerySet(models.QuerySet):
     def last_reviewed(self):
         """The latest day a researcher reviewed any of these records (None: never)."""
         return self.aggregate(last=models.Max("last_reviewed_on"))["last"]
+
+    def review_counts(self):
+        """How many records, how many were reviewed, and the latest review, in one query."""
+        return self.aggregate(
+            total=Count("pk"),
+            reviewed=Count("pk", filter=Q(last_reviewed_on__isnull=False)),
+            last_reviewed_on=Max("last_reviewed_on"),
+        )
 
     def missing_sources(self):
         """Records that may not be published for lack of a source: none, unless they cite."""
@@ -840,6 +850,28 @@ class StatusQuerySet(CitedQuerySet):
 
     def subnational(self):
         return self.filter(subdivision__isnull=False)
+
+    def in_list_order(self):
+        """By country, its national statuses before its subdivisions', by indicator, newest
+        first: the public statuses list's order."""
+        return self.order_by(
+            "country__name",
+            F("subdivision__name").asc(nulls_first=True),
+            "indicator__order",
+            TIMELINE_DATE.desc(),
+            F("observed_on").desc(),
+            "pk",
+        )
+
+    def coverage(self):
+        """How far these statuses reach, in one query: the places and the statuses, and
+        in how many of them practice differs from law."""
+        return self.aggregate(
+            statuses=Count("pk"),
+            countries=Count("country", distinct=True),
+            subdivisions=Count("subdivision", distinct=True),
+            practice_differs=Count("pk", filter=Q(practice_differs=True)),
+        )
 
 
 class Status(Cited):
@@ -1718,6 +1750,69 @@ def latest_changes(limit=20, country=None, indicator=None):
         ]
     records = [record for queryset in kinds for record in queryset.order_by("-updated_at")[:limit]]
     return sorted(records, key=lambda record: record.updated_at, reverse=True)[:limit]
+
+
+@dataclass
+class RecordCount:
+    """Published records of one kind, how many a researcher reviewed, and their list page."""
+
+    label: str
+    list_url_name: str
+    total: int
+    reviewed: int
+    last_reviewed_on: datetime.date | None
+
+
+@dataclass
+class Coverage:
+    """What the published dataset covers, every figure counted from the data."""
+
+    countries: int
+    countries_with_current_status: int
+    subdivisions_with_current_status: int
+    current_statuses: int
+    current_practice_differs: int
+    records: list[RecordCount]
+
+    @property
+    def total(self):
+        return sum(kind.total for kind in self.records)
+
+    @property
+    def reviewed(self):
+        return sum(kind.reviewed for kind in self.records)
+
+    @property
+    def reviewed_percent(self):
+        return round(100 * self.reviewed / self.total) if self.total else 0
+
+    @property
+    def last_reviewed_on(self):
+        return max((k.last_reviewed_on for k in self.records if k.last_reviewed_on), default=None)
+
+
+def published_coverage():
+    """The coverage of the published dataset (the about page's figures): one query per kind."""
+    current = Status.objects.current().coverage()
+    kinds = [
+        (Status, _("statuses"), "practices:status-list"),
+        (Law, _("laws and policies"), "practices:law-list"),
+        (Pilot, _("ATD pilots and programmes"), "practices:pilot-list"),
+        (Pledge, _("pledges"), "practices:pledge-list"),
+        (Figure, _("reported figures"), "practices:figure-list"),
+        (Source, _("sources"), "practices:source-list"),
+    ]
+    return Coverage(
+        countries=Country.objects.count(),
+        countries_with_current_status=current["countries"],
+        subdivisions_with_current_status=current["subdivisions"],
+        current_statuses=current["statuses"],
+        current_practice_differs=current["practice_differs"],
+        records=[
+            RecordCount(label, url_name, **model.objects.published().review_counts())
+            for model, label, url_name in kinds
+        ],
+    )
 
 
 # Records of each kind listed on a country page; a link leads to the full, filtered list.

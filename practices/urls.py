@@ -15,6 +15,8 @@ urlpatterns = [
         cache_on_dataset(IndicatorChangesFeed()),
         name="indicator-feed",
     ),
+    path("about/", views.about, name="about"),
+    path("statuses/", views.status_list, name="status-list"),
     path("laws/", views.law_list, name="law-list"),
     path("laws/<slug:slug>/", views.law_detail, name="law-detail"),
     path("pilots/", views.pilot_list, name="pilot-list"),

@@ -9,10 +9,18 @@ from countries.models import Country
 from countries.worldmap import coloured_shapes
 from tracker import exports
 from tracker.caching import cache_on_dataset
+from tracker.exports import LICENCE, current_flag
 from tracker.pages import filtered_list, redirect_renamed
 from tracker.spreadsheets import UnknownFormat, download, requested_format
 
-from .filters import FigureFilter, LawFilter, PilotFilter, PledgeFilter, SourceFilter
+from .filters import (
+    FigureFilter,
+    LawFilter,
+    PilotFilter,
+    PledgeFilter,
+    SourceFilter,
+    StatusFilter,
+)
 from .models import (
     Figure,
     Indicator,
@@ -24,6 +32,7 @@ from .models import (
     Source,
     Status,
     latest_changes,
+    published_coverage,
 )
 
 
@@ -129,6 +138,27 @@ def indicator_detail(request, slug):
     context["download_count"] = len(context["map_statuses"]) + len(subnational)
     status = 400 if download_error else 200
     return render(request, "practices/indicator_detail.html", context, status=status)
+
+
+@cache_on_dataset
+def about(request):
+    context = {
+        "indicators": Indicator.objects.published().with_values(),
+        "coverage": published_coverage(),
+        "licence": LICENCE,
+    }
+    return render(request, "about.html", context)
+
+
+@cache_on_dataset
+def status_list(request):
+    statuses = (
+        Status.objects.published()
+        .select_related("country", "subdivision", "indicator", "value")
+        .annotate(is_current=current_flag())
+        .in_list_order()
+    )
+    return filtered_list(request, "practices/status_list.html", StatusFilter, statuses, "statuses")
 
 
 @cache_on_dataset

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from practices.models import Law, Status
 
-from . import test_api, test_pages, test_query_budgets
+from . import test_about, test_api, test_pages, test_query_budgets, test_status_list
 
 SCALE = 100
 API = "/api/v1/"
@@ -24,6 +24,9 @@ PAGE_BUDGETS = {
     "/laws/": test_pages.LAW_LIST_QUERIES,
     "/laws/?page=20": test_pages.LAW_LIST_QUERIES,
     "/compare/?country=th&country=mx": test_pages.COMPARE_QUERIES,
+    "/statuses/": test_status_list.STATUS_LIST_QUERIES,
+    "/statuses/?practice_differs=true&current=true&page=1": test_status_list.STATUS_LIST_QUERIES,
+    "/about/": test_about.ABOUT_QUERIES,
     # +0: the codes are checked by the query that the list's own budget counts first.
     "/countries/?country=" + "&country=".join(test_query_budgets.CODES): (
         test_query_budgets.COUNTRY_LIST_QUERIES

@@ -50,6 +50,8 @@ PAGES = [
     "/pledges/",
     "/figures/",
     "/sources/",
+    "/statuses/",
+    "/about/",
     "/compare/",
     "/search/",
     "/feed/",
@@ -57,9 +59,18 @@ PAGES = [
     "/es/laws/",
     "/ar/countries/",
 ]
-LIST_PAGES = ["/countries/", "/laws/", "/pilots/", "/pledges/", "/figures/", "/sources/"]
+LIST_PAGES = [
+    "/countries/",
+    "/statuses/",
+    "/laws/",
+    "/pilots/",
+    "/pledges/",
+    "/figures/",
+    "/sources/",
+]
 FILTERSETS = [
     CountryFilter,
+    practice_filters.StatusFilter,
     practice_filters.LawFilter,
     practice_filters.PilotFilter,
     practice_filters.PledgeFilter,
