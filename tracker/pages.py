@@ -31,6 +31,7 @@ def filtered_list(request, template, filterset_class, queryset, resource, contex
     except (PageNotAnInteger, EmptyPage):
         filterset.form.add_error(None, _("There is no such page."))
         return render(request, template, {**context, "page": None}, status=400)
+    filterset.show_choice_counts()
     return render(request, template, {**context, "page": page})
 
 
