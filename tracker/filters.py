@@ -94,6 +94,8 @@ class CountryCodesField(forms.ModelMultipleChoiceField):
     widget = CountryPicker
 
     def clean(self, value):
+        if isinstance(value, str):
+            value = [value]
         given = [str(text).strip() for text in value or [] if str(text).strip()]
         codes = self.codes_of(given)
         found = {country.iso2: country for country in super().clean(codes)}
@@ -102,7 +104,11 @@ class CountryCodesField(forms.ModelMultipleChoiceField):
     @staticmethod
     def codes_of(given):
         """Codes upper-cased, names replaced by their code (one query, only if names given)."""
-        names = [text for text in given if not (len(text) == 2 and text.isalpha())]
+
+        def is_code(text):
+            return len(text) == 2 and text.isalpha()
+
+        names = [text for text in given if not is_code(text)]
         by_name = {}
         if names:
             matching = reduce(
@@ -110,7 +116,10 @@ class CountryCodesField(forms.ModelMultipleChoiceField):
             )
             for country in Country.objects.filter(matching):
                 by_name.update({key: country.iso2 for key in names_of(country)})
-        return [by_name.get(text.casefold(), text.upper()) for text in given]
+        # What is neither stays as given, for its error to name it.
+        return [
+            text.upper() if is_code(text) else by_name.get(text.casefold(), text) for text in given
+        ]
 
 
 class CountryCodesFilter(filters.ModelMultipleChoiceFilter):
@@ -391,7 +400,8 @@ class TrackerFilterSet(filters.FilterSet):
         form = super().form
         for field in form.fields.values():
             if isinstance(field.widget, forms.Select):
-                # A slug's description is for the API; a page shows the choices' labels.
+                # A slug's description is for the API; a page shows the choices' labels
+                # (and the country picker the names).
                 field.help_text = ""
         return form
 
