@@ -10,6 +10,7 @@ import pytest
 from practices.filters import LawFilter, StatusFilter
 from practices.models import Law
 
+from . import test_browser
 from .conftest import make_indicator, make_law, make_pilot, make_status
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +210,102 @@ def test_pilots_count_target_groups_and_kinds(client):
         "rights-based": 1,
         "enforcement-based": 1,
     }
+
+
+# In a real browser (Debian's Chromium), with and without JavaScript, and with axe.
+
+# test_browser's fixtures (Chromium, a page, its world of records), and its marks.
+browser, page, world = test_browser.browser, test_browser.page, test_browser.world
+serious_violations = test_browser.serious_violations
+
+
+def browser_test(test):
+    for mark in test_browser.pytestmark:
+        test = mark(test)
+    return test
+
+
+def chip_texts(page):
+    """What each chip says, without the "Remove filter" for screen readers and the ×."""
+    texts = page.locator(".active-filters a.chip").all_inner_texts()
+    return [
+        " ".join(text.split()).removeprefix("Remove filter ").removesuffix(" ×") for text in texts
+    ]
+
+
+def law_titles(page):
+    return sorted(page.locator("tbody th a").all_inner_texts())
+
+
+@browser_test
+def test_picking_a_country_by_typing_filters_the_list(live_server, page, world):
+    make_law("th-act", "th", title="Immigration Act")
+    page.goto(live_server.url + "/laws/")
+    page.locator("#id_country").press_sequentially("Mex")
+    page.get_by_role("option", name="Mexico", exact=True).click()
+    assert page.locator(".picker-token").inner_text().startswith("Mexico")
+    assert page.locator("#id_country").input_value() == ""
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/laws/?country=mx**")
+    assert "country=&" not in page.url and not page.url.endswith("country=")
+    assert law_titles(page) == ["Reform of the Migration Law"]
+    # The chosen country is a token again, and its remove button drops it.
+    page.get_by_role("button", name="Remove Mexico").click()
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/laws/?**")
+    assert law_titles(page) == ["Immigration Act", "Reform of the Migration Law"]
+
+
+@browser_test
+def test_the_country_picker_works_without_javascript(live_server, browser, world):
+    make_law("th-act", "th", title="Immigration Act")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/laws/")
+        assert page.locator("#id_country").get_attribute("list") == "id_country-names"
+        page.fill("#id_country", "Mexico")
+        page.get_by_role("button", name="Filter").click()
+        page.wait_for_url("**country=Mexico**")
+        assert law_titles(page) == ["Reform of the Migration Law"]
+        mexico = page.get_by_role("checkbox", name="Mexico")
+        assert mexico.is_checked()
+        page.fill("#id_country", "Thailand")
+        page.get_by_role("button", name="Filter").click()
+        page.wait_for_url("**country=Thailand**")
+        assert law_titles(page) == ["Immigration Act", "Reform of the Migration Law"]
+        page.get_by_role("checkbox", name="Mexico").uncheck()
+        page.get_by_role("button", name="Filter").click()
+        page.wait_for_load_state()
+        assert law_titles(page) == ["Immigration Act"]
+    finally:
+        context.close()
+
+
+@browser_test
+def test_removing_a_filter_chip_keeps_the_other_filters(live_server, page, world):
+    make_law("mx-rules", "mx", title="Migration rules", kind=Law.Kind.REGULATION)
+    page.goto(live_server.url + "/laws/?country=mx&kind=regulation")
+    assert law_titles(page) == ["Migration rules"]
+    assert chip_texts(page) == ["Country: Mexico", "Kind: Regulation"]
+    page.locator("a.chip", has_text="Kind").click()
+    page.wait_for_url("**/laws/?country=mx")
+    assert law_titles(page) == ["Migration rules", "Reform of the Migration Law"]
+    assert chip_texts(page) == ["Country: Mexico"]
+    page.get_by_role("link", name="Clear all").click()
+    page.wait_for_url("**/laws/")
+    assert page.locator(".active-filters").count() == 0
+
+
+@browser_test
+def test_a_filtered_list_with_chips_and_counts_has_no_serious_axe_violation(
+    live_server, page, world
+):
+    page.goto(live_server.url + "/laws/?country=mx&country=th&kind=law&q=reform")
+    assert page.locator(".active-filters a.chip").count() == 4
+    assert serious_violations(page) == []
+    page.locator("#id_country").press_sequentially("Ma")  # the suggestions open
+    assert page.get_by_role("option").count() > 1
+    assert serious_violations(page) == []
+    page.goto(live_server.url + "/compare/?country=th&country=my&country=mx&country=be&country=gb")
+    assert serious_violations(page) == []
