@@ -97,7 +97,7 @@ class CompareForm(forms.Form):
         countries = self.cleaned_data["country"]
         if len(countries) > COMPARE_SLOTS:
             raise forms.ValidationError(
-                _("Compare at most four countries at a time: untick the ones you can spare.")
+                _("Compare at most four countries at a time: remove one or more.")
             )
         return countries
 
