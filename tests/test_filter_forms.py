@@ -6,9 +6,10 @@ import re
 from html import unescape
 
 import pytest
+from django.http import QueryDict
 
 from practices.filters import LawFilter, StatusFilter
-from practices.models import Law
+from practices.models import Law, Status
 
 from . import test_browser
 from .conftest import make_indicator, make_law, make_pilot, make_status
@@ -309,3 +310,22 @@ def test_a_filtered_list_with_chips_and_counts_has_no_serious_axe_violation(
     assert serious_violations(page) == []
     page.goto(live_server.url + "/compare/?country=th&country=my&country=mx&country=be&country=gb")
     assert serious_violations(page) == []
+
+
+def test_a_status_list_counts_yes_and_no_and_values_through_the_shared_filterset():
+    child = make_indicator(
+        "child-detention-prohibited", values=("prohibited-in-law", "not-prohibited")
+    )
+    make_status("mx", child, "prohibited-in-law", "2020-01-01", practice_differs=True)
+    make_status("be", child, "prohibited-in-law", "2020-01-01")
+    make_status("th", child, "not-prohibited", "2019-01-01")
+    statuses = StatusFilter(
+        QueryDict("value=prohibited-in-law&practice_differs=true"),
+        queryset=Status.objects.published(),
+    )
+    statuses.show_choice_counts()
+    fields = statuses.form.fields
+    assert fields["practice_differs"].widget.counts == {"true": 1, "false": 1}
+    assert fields["value"].widget.counts == {"prohibited-in-law": 1}
+    assert fields["indicator"].widget.counts == {child.slug: 1}
+    assert 'value="false">No (1)</option>' in str(statuses.form["practice_differs"])
