@@ -1,5 +1,5 @@
 import django_filters as filters
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from practices.filters import value_choices
@@ -9,13 +9,14 @@ from tracker.filters import (
     OrderingFilter,
     RegionFilter,
     TextSearchFilter,
+    TrackerFilterSet,
     UtcDateTimeFilter,
 )
 
 from .models import Country
 
 
-class CountryFilter(filters.FilterSet):
+class CountryFilter(TrackerFilterSet):
     country = CountryCodesFilter(field_name="pk")
     region = RegionFilter(country_path="")
     indicator = filters.ModelChoiceFilter(
@@ -37,9 +38,10 @@ class CountryFilter(filters.FilterSet):
     ordering = OrderingFilter(fields=[("name", "name"), ("iso2", "code")])
     updated_since = UtcDateTimeFilter(
         method="filter_updated_since",
-        label=_(
-            "Countries whose statuses changed (added, edited, unpublished or deleted) at or "
-            "after this time (ISO 8601)"
+        label=_("Changed since"),
+        help_text=_(
+            "Countries whose statuses changed (added, edited, unpublished or deleted) on or "
+            "after this date (or ISO 8601 date-time)."
         ),
     )
 
@@ -64,6 +66,28 @@ class CountryFilter(filters.FilterSet):
         if value:
             current = current.filter(value__slug=value)
         return queryset.filter(pk__in=current.values("country"))
+
+    def current_statuses_of_filtered(self):
+        """Current national statuses of the countries the other filters select."""
+        countries = self.filtered_without("indicator", "value").order_by().values("pk")
+        return Status.objects.current().national().filter(country__in=countries)
+
+    def count_indicator(self):
+        statuses = self.current_statuses_of_filtered()
+        if value := self.form.cleaned_data.get("value"):
+            statuses = statuses.filter(value__slug=value)
+        return self.count_countries(statuses, "indicator__slug")
+
+    def count_value(self):
+        statuses = self.current_statuses_of_filtered()
+        if indicator := self.form.cleaned_data.get("indicator"):
+            statuses = statuses.filter(indicator=indicator)
+        return self.count_countries(statuses, "value__slug")
+
+    @staticmethod
+    def count_countries(statuses, path):
+        rows = statuses.order_by().values_list(path).annotate(n=Count("country", distinct=True))
+        return dict(rows)
 
     def filter_updated_since(self, queryset, name, moment):
         # Only what the public saw changes: versions saved published (added, edited, or

@@ -1,7 +1,7 @@
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Case, Prefetch, When
+from django.db.models import Case, Prefetch, When, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,7 @@ from practices.models import (
 )
 from tracker import exports
 from tracker.caching import cache_on_dataset
-from tracker.filters import CountryCodesField
+from tracker.filters import CountryCodesField, CountryPicker
 from tracker.pages import filtered_list
 from tracker.spreadsheets import Table, UnknownFormat, download, requested_format
 
@@ -100,27 +100,25 @@ class CompareForm(forms.Form):
         queryset=Country.objects.all(),
         to_field_name="iso2",
         label=_("Countries to compare"),
+        help_text=_("Type a country's name or ISO code: two to four countries."),
+        widget=CountryPicker(boxes=COMPARE_SLOTS),
     )
 
     def clean_country(self):
         countries = self.cleaned_data["country"]
         if len(countries) > COMPARE_SLOTS:
-            raise forms.ValidationError(_("Compare at most four countries at a time."))
+            raise forms.ValidationError(
+                _("Compare at most four countries at a time: remove one or more.")
+            )
         return countries
 
 
 @cache_on_dataset
 def compare(request):
     """Two to four countries side by side, indicator by indicator, differences marked."""
-    codes = [code.strip().upper() for code in request.GET.getlist("country") if code.strip()]
-    form = CompareForm({"country": codes} if codes else None)
-    query = urlencode([("country", code.lower()) for code in codes])
-    context = {
-        "form": form,
-        "choices": Country.objects.values_list("iso2", "name"),
-        "slots": (codes + [""] * COMPARE_SLOTS)[:COMPARE_SLOTS],
-        "query": query,
-    }
+    submitted = [text for text in request.GET.getlist("country") if text.strip()]
+    form = CompareForm({"country": submitted} if submitted else None)
+    context = {"form": form}
     if not form.is_bound:
         return render(request, "countries/compare.html", context)
     if not form.is_valid():
@@ -129,10 +127,9 @@ def compare(request):
         format = requested_format(request)
     except UnknownFormat as error:
         format, context["download_error"] = None, str(error)
-    countries = sorted(
-        form.cleaned_data["country"].prefetch_related(current_statuses()),
-        key=lambda country: codes.index(country.iso2),
-    )
+    countries = form.cleaned_data["country"]
+    prefetch_related_objects(countries, current_statuses())
+    context["query"] = urlencode([("country", country.iso2.lower()) for country in countries])
     rows = []
     for indicator in Indicator.objects.published():
         cells = [

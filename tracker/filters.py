@@ -5,24 +5,121 @@ list page and its API list: `?country=mx&region=europe` selects the same rows in
 """
 
 import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 import django_filters as filters
 from django import forms
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import Count, Q
+from django.forms.utils import flatatt
+from django.template.loader import render_to_string
+from django.utils import formats
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
 from countries.models import Country, Region, Subdivision
 
+NAME_FIELDS = [f"name_{code}" for code, _name in settings.LANGUAGES]
+
+
+def collation_key(text):
+    """Sort names as a reader expects: accents and case aside (Åland with the As)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def names_of(country):
+    """The country's ISO code and its name in every site language, folded for matching."""
+    names = {getattr(country, field, None) for field in NAME_FIELDS} | {country.name}
+    return {country.iso2.casefold()} | {name.casefold() for name in names if name}
+
+
+class CountryPicker(forms.SelectMultiple):
+    """A country by typing its name, several in turn, without JavaScript.
+
+    Chosen countries are ticked boxes (untick to drop one); a text box with a list of names
+    in the visitor's language adds another. static/js/country-picker.js turns this into a
+    typeahead that adds removable tokens.
+    """
+
+    template_name = "components/country_picker.html"
+
+    def __init__(self, attrs=None, boxes=1):
+        super().__init__(attrs)
+        self.boxes = boxes  # text boxes to offer, less those already chosen (at least one)
+
+    def use_required_attribute(self, initial):
+        # The text box stays empty once countries are ticked: it must not block the form.
+        return False
+
+    def get_context(self, name, value, attrs):
+        countries = sorted(
+            (choice.instance for choice, _label in self.choices if choice),
+            key=lambda country: collation_key(country.name),
+        )
+        by_name = {key: country for country in countries for key in names_of(country)}
+        chosen, typed = [], []
+        for raw in self.format_value(value):
+            country = by_name.get(raw.strip().casefold())
+            if country is None:
+                typed.append(raw.strip())
+            elif country not in chosen:
+                chosen.append(country)
+        attrs = self.build_attrs(self.attrs, attrs)
+        return {
+            "name": name,
+            "id": attrs.pop("id", f"id_{name}"),
+            "attrs": flatatt(attrs),
+            "countries": countries,
+            "chosen": chosen,
+            # What matched no country stays in the box, next to its error, to be corrected.
+            "typed": ", ".join(text for text in typed if text),
+            "more_boxes": range(2, max(1, self.boxes - len(chosen)) + 1),
+        }
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # The project's templates, not the form renderer's (which knows only Django's own).
+        return render_to_string(self.template_name, self.get_context(name, value, attrs))
+
 
 class CountryCodesField(forms.ModelMultipleChoiceField):
-    """ISO alpha-2 codes in any case: `country=th&country=MY`."""
+    """Countries by ISO alpha-2 code in any case (`country=th&country=MY`) or by name in any
+    site language (`country=Mexique`), in the order given, each once."""
+
+    widget = CountryPicker
 
     def clean(self, value):
-        if value:
-            value = [str(code).strip().upper() for code in value]
-        return super().clean(value)
+        if isinstance(value, str):
+            value = [value]
+        given = [str(text).strip() for text in value or [] if str(text).strip()]
+        codes = self.codes_of(given)
+        found = {country.iso2: country for country in super().clean(codes)}
+        return [found[code] for code in dict.fromkeys(codes)]
+
+    @staticmethod
+    def codes_of(given):
+        """Codes upper-cased, names replaced by their code (one query, only if names given)."""
+
+        def is_code(text):
+            return len(text) == 2 and text.isalpha()
+
+        names = [text for text in given if not is_code(text)]
+        by_name = {}
+        if names:
+            matching = reduce(
+                or_, (Q(**{f"{field}__iexact": name}) for name in names for field in NAME_FIELDS)
+            )
+            for country in Country.objects.filter(matching):
+                by_name.update({key: country.iso2 for key in names_of(country)})
+        # What is neither stays as given, for its error to name it.
+        return [
+            text.upper() if is_code(text) else by_name.get(text.casefold(), text) for text in given
+        ]
 
 
 class CountryCodesFilter(filters.ModelMultipleChoiceFilter):
@@ -32,7 +129,10 @@ class CountryCodesFilter(filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("queryset", Country.objects.all())
         kwargs.setdefault("to_field_name", "iso2")
         kwargs.setdefault("label", _("Country"))
-        kwargs.setdefault("help_text", _("ISO alpha-2 code, any case; repeat for several."))
+        kwargs.setdefault(
+            "help_text",
+            _("A country's name or ISO alpha-2 code, in any case; repeat for several."),
+        )
         super().__init__(*args, **kwargs)
 
     def get_filter_predicate(self, country):
@@ -153,8 +253,43 @@ class UtcDateTimeField(IsoDateTimeField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
+class DateOrMomentInput(forms.DateInput):
+    """A date picker on pages; a full date-time (from an API-style link) stays as typed."""
+
+    input_type = "date"
+    DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if value and not self.DATE.fullmatch(str(value)):
+            context["widget"]["type"] = "text"
+        return context
+
+
 class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """A date (midnight UTC) or an ISO 8601 date-time: 2024-07-01 or 2024-07-01T10:00:00Z."""
+
     field_class = UtcDateTimeField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", DateOrMomentInput)
+        super().__init__(*args, **kwargs)
+
+
+class CountedSelect(forms.Select):
+    """A select that can show, beside each choice, how many rows it would give."""
+
+    counts = None
+
+    def create_option(self, name, value, label, *args, **kwargs):
+        option = super().create_option(name, value, label, *args, **kwargs)
+        if self.counts is not None and str(value) != "":
+            count = self.counts.get(str(value), 0)
+            option["label"] = _("%(label)s (%(count)s)") % {
+                "label": label,
+                "count": formats.number_format(count, force_grouping=True),
+            }
+        return option
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -170,7 +305,7 @@ class StrictBooleanField(forms.NullBooleanField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
             "widget",
-            forms.Select(choices=[("", _("Either")), ("true", _("Yes")), ("false", _("No"))]),
+            CountedSelect(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]),
         )
         super().__init__(*args, **kwargs)
 
@@ -226,12 +361,128 @@ class OrderingFilter(filters.OrderingFilter):
         return choices
 
 
+@dataclass
+class ActiveFilter:
+    """One value the visitor filters on, and the query string without it."""
+
+    label: str
+    value: str
+    query: str
+
+
+# Filters whose choices get counts: exactly these types, as subclasses (regions, sort
+# orders) do not select rows by one field.
+FACETED = (filters.ChoiceFilter, filters.ModelChoiceFilter, StrictBooleanFilter)
+
+
 class TrackerFilterSet(filters.FilterSet):
-    """Filters every curated resource has."""
+    """Filters every curated resource has, and what a person needs to use them on a page:
+    "Any" for no choice, the active filters to remove one by one, counts beside choices."""
 
     updated_since = UtcDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label=_("Changed since"),
-        help_text=_("Records changed at or after this time (ISO 8601)."),
+        help_text=_("Records changed on or after this date (or ISO 8601 date-time)."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            if isinstance(filter_, filters.ChoiceFilter):
+                is_order = isinstance(filter_, filters.OrderingFilter)
+                filter_.extra["empty_label"] = _("Default") if is_order else _("Any")
+            if type(filter_) in (filters.ChoiceFilter, filters.ModelChoiceFilter):
+                filter_.extra.setdefault("widget", CountedSelect)
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            if isinstance(field.widget, forms.Select):
+                # A slug's description is for the API; a page shows the choices' labels
+                # (and the country picker the names).
+                field.help_text = ""
+        return form
+
+    def filtered_without(self, *names):
+        """The rows every filter selects, except the named ones'."""
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in names:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def count_by_field(self, name):
+        """Rows per choice of one filter, the others applied: one aggregate query."""
+        filter_ = self.filters[name]
+        path = filter_.field_name
+        if filter_.extra.get("to_field_name"):
+            path += "__" + filter_.extra["to_field_name"]
+        rows = self.filtered_without(name).order_by().values("pk")
+        counts = (
+            self.queryset.model._default_manager.filter(pk__in=rows)
+            .order_by()
+            .values_list(path)
+            .annotate(count=Count("pk", distinct=True))
+        )
+        return {
+            str(key).lower() if isinstance(key, bool) else str(key): count
+            for key, count in counts
+            if key is not None
+        }
+
+    def show_choice_counts(self):
+        """Beside each choice, how many rows choosing it would give (as Datasette's facets).
+
+        A FilterSet counts a filter the generic way can't with a `count_<name>` method.
+        """
+        if not self.is_valid():
+            return
+        for name, filter_ in self.filters.items():
+            custom = getattr(self, f"count_{name}", None)
+            if custom is None and (type(filter_) not in FACETED or filter_.method):
+                continue
+            counts = custom() if custom else self.count_by_field(name)
+            self.form.fields[name].widget.counts = counts
+
+    def active_filters(self):
+        """Each value filtered on, named in the visitor's language, with its removal link."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        chips = []
+        for name, field in self.form.fields.items():
+            for raw in self.data.getlist(name):
+                if raw.strip() and name in self.form.cleaned_data:
+                    value = self.value_label(field, self.form.cleaned_data[name], raw)
+                    chips.append(ActiveFilter(field.label, value, self.query_without(name, raw)))
+        return chips
+
+    @staticmethod
+    def value_label(field, cleaned, raw):
+        if isinstance(field, CountryCodesField):
+            return next((c.name for c in cleaned if raw.strip().casefold() in names_of(c)), raw)
+        if isinstance(field, forms.ModelChoiceField):
+            return field.label_from_instance(cleaned)
+        if isinstance(field, forms.NullBooleanField):
+            return _("Yes") if cleaned else _("No")
+        if isinstance(field, forms.DateTimeField):
+            if cleaned.time() == datetime.time(0):
+                return formats.date_format(cleaned, "DATE_FORMAT")
+            return formats.date_format(cleaned, "DATETIME_FORMAT")
+        if isinstance(field, forms.ChoiceField):
+            return str(dict(field.choices).get(raw, raw))
+        return raw
+
+    def query_without(self, name, raw):
+        """This page's query string without one value (nor an empty one, a page or a format)."""
+        query = self.data.copy()
+        for key in ("page", "format"):
+            query.pop(key, None)
+        for key in list(query):
+            kept = [v for v in query.getlist(key) if v.strip() and (key, v) != (name, raw)]
+            if kept:
+                query.setlist(key, kept)
+            else:
+                del query[key]
+        return query.urlencode()

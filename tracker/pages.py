@@ -44,6 +44,7 @@ def filtered_list(
     except (PageNotAnInteger, EmptyPage):
         filterset.form.add_error(None, _("There is no such page."))
         return render(request, template, {**context, "page": None}, status=400)
+    filterset.show_choice_counts()
     return render(request, template, {**context, "page": page})
 
 
