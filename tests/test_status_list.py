@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 # * the dataset version (the cache key)
 # * the countries, regions, indicators and indicator values listed in the form's choices
 # * the count of matching statuses
+# * the counts beside the choices: one per faceted field (indicator, value, practice differs)
 # * the page of them with their places, indicators and values, and whether each is current
-STATUS_LIST_QUERIES = 7
+STATUS_LIST_QUERIES = 10
 
 
 @pytest.fixture
@@ -136,7 +137,7 @@ def test_bad_input_is_a_400_naming_the_field(client, statuses, query, field):
     response = client.get("/statuses/", query)
     assert response.status_code == 400
     html = response.content.decode()
-    assert f'id="id_{field}-error"' in html
+    assert f'id="id_{field}_error"' in html
     assert "Download" not in html  # no rows, no CSV of a request that was refused
 
 
