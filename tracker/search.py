@@ -32,6 +32,8 @@ from modeltranslation.utils import build_localized_fieldname, resolution_order
 from countries.models import Country
 from practices.models import Figure, Law, Pilot, Pledge, Source, Status
 
+from .templatetags.tracker import local_date
+
 MAX_QUERY_LENGTH = 200
 # Results shown per kind; the count says how many there are in all.
 PER_KIND = 10
@@ -88,10 +90,15 @@ class Found:
 
 
 def status_details(status):
+    """A status's result is titled with its place; these say what it answers, and since when."""
+    if status.effective_from:
+        when = _("since %(date)s") % {"date": local_date(status.effective_date)}
+    else:
+        when = _("reported as of %(date)s") % {"date": local_date(status.observed_date)}
     return (
-        (_("Country"), status.place_name),
         (_("Indicator"), str(status.indicator)),
         (_("Value"), str(status.value)),
+        (_("Date"), str(when)),
     )
 
 
@@ -106,6 +113,7 @@ class Kind:
     text: tuple[str, ...] = ()
     place: tuple[str, ...] = ()
     details: Callable = lambda record: ()
+    title_of: Callable = str
 
 
 KINDS = [
@@ -126,6 +134,7 @@ KINDS = [
         text=("legal_position", "practice", "caveat"),
         place=("country__name", "subdivision__name"),
         details=status_details,
+        title_of=lambda status: status.place_name,
     ),
     Kind(
         "laws",
@@ -252,7 +261,7 @@ class Searcher:
             results.append(
                 Result(
                     kind=kind.name,
-                    title=str(record),
+                    title=kind.title_of(record),
                     url=record.get_absolute_url(),
                     snippet=self.snippet(record),
                     rank=float(record.rank),
@@ -287,8 +296,8 @@ class Searcher:
                     config=self.config,
                     start_sel=MARK_START,
                     stop_sel=MARK_STOP,
-                    max_words=35,
-                    min_words=15,
+                    max_words=25,
+                    min_words=10,
                     max_fragments=2,
                     fragment_delimiter=" … ",
                 ),
@@ -345,6 +354,7 @@ def split_marked(headline):
 
 def cut_around(text, terms):
     """The words around the first match of any term, every match in them marked."""
+    text = " ".join((text or "").split())
     if not text or not terms:
         return ()
     pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
