@@ -6,6 +6,7 @@ from django.db import connection
 from tracker.search import search
 
 from .conftest import DRAFT, make_indicator, make_law, make_pilot, make_source, make_status
+from .test_browser import CHROMIUM, browser, serious_violations, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +210,21 @@ def test_search_holds_its_query_budget(client, django_assert_num_queries):
         large = client.get("/search/", {"q": "referral offices law"})
     assert small.context["found"].total == 1
     assert len(large.context["found"].results) >= 6
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+@pytest.mark.parametrize("prefix", ["", "/ar"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_found_status_leads_to_its_country_page(live_server, browser, world, prefix, width):  # noqa: F811
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    tab = context.new_page()
+    tab.goto(f"{live_server.url}{prefix}/search/?q=referral+offices")
+    assert tab.locator("#results-statuses").is_visible()
+    assert tab.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert serious_violations(tab) == []
+    tab.locator(".search-group a").first.click()
+    assert tab.url.startswith(f"{live_server.url}{prefix}/countries/mx/#status-")
+    assert tab.locator("#" + tab.url.split("#")[1]).is_visible()
+    context.close()
