@@ -283,7 +283,7 @@ class Searcher:
             + SearchVector("search_text", weight="B", config=self.config)
             + SearchVector("search_place", weight="C", config=self.config)
         )
-        # Each text on its own, so that a fragment never runs from one field into the next.
+        # The texts joined by an ellipsis, so a snippet running from one into the next says so.
         fragments = Func(Value(" … "), *text, function="CONCAT_WS", output_field=TextField())
         return (
             records.annotate(document=document)
