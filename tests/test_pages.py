@@ -242,9 +242,12 @@ def test_compare_with_one_country_asks_for_another(client, world):
 
 def test_search_ranks_title_matches_first_and_shows_the_matching_text(client, world):
     make_source("reform-report", title="Detention report", publisher="Reform Watch")
-    results = client.get("/search/", {"q": "reform"}).context["results"]
-    assert results[0].title == "Mx 2020 reform"
-    assert any(r.snippet and r.snippet["match"].lower() == "reform" for r in results)
+    results = client.get("/search/", {"q": "reform"}).context["found"].results
+    assert [(r.kind, r.title) for r in results] == [
+        ("laws", "Mx 2020 reform"),
+        ("sources", "Detention report"),
+    ]
+    assert [p.text for p in results[0].snippet if p.is_match] == ["Reform"]
 
 
 def test_search_rejects_an_overlong_query(client):

@@ -1,80 +1,384 @@
-"""Site search across countries and every kind of published record, ranked."""
+"""Site search: every published record's text in the visitor's language, ranked, by kind.
 
-from dataclasses import dataclass
+Each kind of record (countries, statuses, laws…) is searched in one query. The text
+searched is the text a visitor reads: each translated field in the active language,
+falling back in the order pages use (django-modeltranslation) where a record has no
+translation.
 
-from django.db.models import Case, IntegerField, Q, Value, When
+On PostgreSQL, full-text search with the text-search configuration of the language
+(stemming: "offices" finds "office"; `websearch_to_tsquery`: "quoted phrases" and
+-excluded words), titles weighted above text, ranked with `ts_rank` and the match marked
+in a `ts_headline` snippet. Elsewhere (SQLite), every word must appear somewhere, a title
+match ranks first, and the snippet is cut in Python.
+
+The results are plain values (kind, title, url, snippet parts, rank), so pages and
+downloads can use them alike.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Case, Count, F, FloatField, Func, Q, TextField, Value, When, Window
+from django.db.models.functions import Coalesce, Concat, NullIf
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.translator import NotRegistered, translator
+from modeltranslation.utils import build_localized_fieldname, resolution_order
 
 from countries.models import Country
-from practices.models import Figure, Law, Pilot, Pledge, Source
+from practices.models import Figure, Law, Pilot, Pledge, Source, Status
+
+from .templatetags.tracker import local_date
 
 MAX_QUERY_LENGTH = 200
+# Results shown per kind; the count says how many there are in all.
+PER_KIND = 10
 SNIPPET_RADIUS = 90
+# PostgreSQL's text-search configuration (stemmer and stop words) per site language.
+TEXT_SEARCH_CONFIGS = {"en": "english", "es": "spanish", "fr": "french", "ar": "arabic"}
+# ts_headline's highlight markers: private-use characters, never HTML. The snippet is split
+# on them into parts that the template escapes, so record text can never become markup.
+MARK_START, MARK_STOP = "\ue000", "\ue001"
+TERMS = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
 
-# (queryset, title field, other searched text fields)
-SEARCHED = [
-    (lambda: Country.objects.all(), "name", ["official_name", "iso2", "iso3"]),
-    (lambda: Law.objects.published().select_related("country"), "title", ["summary"]),
-    (lambda: Pilot.objects.published(), "name", ["description", "outcomes"]),
-    (lambda: Pledge.objects.published().select_related("country"), "forum", ["text", "progress"]),
-    (lambda: Figure.objects.published(), "description", ["measure"]),
-    (lambda: Source.objects.published(), "title", ["author", "publisher"]),
-]
+
+@dataclass(frozen=True)
+class SnippetPart:
+    text: str
+    is_match: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    kind: str
+    title: str
+    url: str
+    snippet: tuple[SnippetPart, ...] = ()
+    rank: float = 0.0
+    # (label, text) pairs that place the record: a status's country, indicator and value.
+    details: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
-class Result:
-    record: object
-    title: str
-    rank: int
-    snippet: dict | None
+class Group:
+    kind: str
+    label: str
+    count: int
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def more(self):
+        """How many matches are not shown."""
+        return self.count - len(self.results)
 
 
-def snippet(texts, query):
-    """The words around the first match, split so the template can mark the match."""
-    needle = query.lower()
-    for text in texts:
-        position = (text or "").lower().find(needle)
-        if position >= 0:
-            start = max(0, position - SNIPPET_RADIUS)
-            end = position + len(query) + SNIPPET_RADIUS
-            return {
-                "before": ("…" if start else "") + text[start:position],
-                "match": text[position : position + len(query)],
-                "after": text[position + len(query) : end] + ("…" if end < len(text) else ""),
-            }
-    return None
+@dataclass
+class Found:
+    groups: list[Group]
+
+    @property
+    def total(self):
+        return sum(group.count for group in self.groups)
+
+    @property
+    def results(self):
+        return [result for group in self.groups for result in group.results]
 
 
-def search(query, per_kind=25):
-    """Published records matching every word of the query, best first.
+def status_details(status):
+    """A status's result is titled with its place; these say what it answers, and since when."""
+    if status.effective_from:
+        when = _("since %(date)s") % {"date": local_date(status.effective_date)}
+    else:
+        when = _("reported as of %(date)s") % {"date": local_date(status.observed_date)}
+    return (
+        (_("Indicator"), str(status.indicator)),
+        (_("Value"), str(status.value)),
+        (_("Date"), str(when)),
+    )
 
-    A match at the start of a title ranks above one inside a title, which ranks
-    above a match in the text alone. One query per kind of record.
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of record and the fields searched: title (weighted most), text, then place."""
+
+    name: str
+    label: str
+    records: Callable
+    title: tuple[str, ...]
+    text: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
+    details: Callable = lambda record: ()
+    title_of: Callable = str
+
+
+KINDS = [
+    Kind(
+        "countries",
+        _("Countries"),
+        lambda: Country.objects.all(),
+        title=("name", "iso2", "iso3"),
+        text=("official_name",),
+    ),
+    Kind(
+        "statuses",
+        _("Statuses"),
+        lambda: Status.objects.published().select_related(
+            "country", "subdivision", "indicator", "value"
+        ),
+        title=("indicator__name", "value__label"),
+        text=("legal_position", "practice", "caveat"),
+        place=("country__name", "subdivision__name"),
+        details=status_details,
+        title_of=lambda status: status.place_name,
+    ),
+    Kind(
+        "laws",
+        _("Laws"),
+        lambda: Law.objects.published(),
+        title=("title",),
+        text=("summary",),
+        place=("country__name",),
+    ),
+    Kind(
+        "pilots",
+        _("Pilots"),
+        lambda: Pilot.objects.published(),
+        title=("name",),
+        text=("description", "outcomes"),
+        place=("country__name",),
+    ),
+    Kind(
+        "pledges",
+        _("Pledges"),
+        lambda: Pledge.objects.published().select_related("country"),
+        title=("forum",),
+        text=("text", "progress"),
+        place=("country__name",),
+    ),
+    Kind(
+        "figures",
+        _("Figures"),
+        lambda: Figure.objects.published(),
+        title=("description",),
+        text=("measure",),
+        place=("country__name",),
+    ),
+    Kind(
+        "sources",
+        _("Sources"),
+        lambda: Source.objects.published(),
+        title=("title",),
+        text=("author", "publisher"),
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a visitor typed: words or "quoted phrases" to find, -words to leave out."""
+
+    wanted: tuple[str, ...]
+    unwanted: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, query):
+        wanted, unwanted = [], []
+        for quoted_minus, phrase, minus, word in TERMS.findall(query):
+            term = " ".join(phrase.split()) if phrase else word.strip('"')
+            if re.search(r"\w", term):  # punctuation alone finds nothing
+                (unwanted if (quoted_minus or minus) else wanted).append(term)
+        return cls(tuple(wanted), tuple(unwanted))
+
+
+def in_language(model, path, language):
+    """The text of field `path` as a visitor reads it in `language` (NULL when empty).
+
+    A translated field is its column in the language, else the first non-empty one in
+    django-modeltranslation's fallback order: exactly what the pages show.
     """
-    words = query.split()
-    results = []
-    for queryset, title_field, text_fields in SEARCHED:
-        fields = [title_field, *text_fields]
-        condition = Q()
-        for word in words:
-            any_field = Q()
-            for name in fields:
-                any_field |= Q(**{f"{name}__icontains": word})
-            condition &= any_field
-        matches = (
-            queryset()
-            .filter(condition)
-            .annotate(
-                rank=Case(
-                    When(**{f"{title_field}__istartswith": query}, then=Value(3)),
-                    When(**{f"{title_field}__icontains": query}, then=Value(2)),
-                    default=Value(1),
-                    output_field=IntegerField(),
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    try:
+        translated = name in translator.get_options_for_model(model).fields
+    except NotRegistered:
+        translated = False
+    prefix = "".join(f"{relation}__" for relation in relations)
+    if not translated:
+        return NullIf(F(path), Value(""), output_field=TextField())
+    columns = [
+        NullIf(
+            F(prefix + build_localized_fieldname(name, code)), Value(""), output_field=TextField()
+        )
+        for code in resolution_order(language)
+    ]
+    return Coalesce(*columns, output_field=TextField())
+
+
+def joined(expressions):
+    """The non-empty texts, separated by a space ('' when there are none)."""
+    if not expressions:
+        return Value("", output_field=TextField())
+    parts = []
+    for expression in expressions:
+        parts += [Coalesce(expression, Value(""), output_field=TextField()), Value(" ")]
+    return Concat(*parts[:-1], output_field=TextField()) if len(parts) > 2 else parts[0]
+
+
+class Searcher:
+    def __init__(self, query, language, per_kind):
+        self.query = query
+        self.terms = Terms.parse(query)
+        self.language = language
+        self.per_kind = per_kind
+
+    @cached_property
+    def full_text(self):
+        return connection.vendor == "postgresql"
+
+    def group(self, kind):
+        if not self.terms.wanted:
+            return Group(kind.name, kind.label, 0)
+        model = kind.records().model
+        title = joined([in_language(model, path, self.language) for path in kind.title])
+        text = [in_language(model, path, self.language) for path in kind.text]
+        place = joined([in_language(model, path, self.language) for path in kind.place])
+        records = kind.records().annotate(
+            search_title=title, search_text=joined(text), search_place=place
+        )
+        matches = (self.postgresql if self.full_text else self.fallback)(records, text)
+        matches = matches.annotate(total=Window(Count("pk")))
+        if self.per_kind is not None:
+            matches = matches[: self.per_kind]
+        results, total = [], 0
+        for record in matches:
+            total = record.total
+            results.append(
+                Result(
+                    kind=kind.name,
+                    title=kind.title_of(record),
+                    url=record.get_absolute_url(),
+                    snippet=self.snippet(record),
+                    rank=float(record.rank),
+                    details=tuple((str(label), text) for label, text in kind.details(record)),
                 )
             )
-            .order_by("-rank", title_field)[:per_kind]
+        return Group(kind.name, kind.label, total, results)
+
+    # PostgreSQL: full-text search in the language's configuration.
+
+    @cached_property
+    def config(self):
+        return TEXT_SEARCH_CONFIGS.get(self.language, "simple")
+
+    def postgresql(self, records, text):
+        query = SearchQuery(self.query, search_type="websearch", config=self.config)
+        document = (
+            SearchVector("search_title", weight="A", config=self.config)
+            + SearchVector("search_text", weight="B", config=self.config)
+            + SearchVector("search_place", weight="C", config=self.config)
         )
-        for record in matches:
-            texts = [str(getattr(record, name) or "") for name in fields]
-            results.append(Result(record, str(record), record.rank, snippet(texts, words[0])))
-    return sorted(results, key=lambda result: -result.rank)
+        # The texts joined by an ellipsis, so a snippet running from one into the next says so.
+        fragments = Func(Value(" … "), *text, function="CONCAT_WS", output_field=TextField())
+        return (
+            records.annotate(document=document)
+            .filter(document=query)
+            .annotate(
+                rank=SearchRank(F("document"), query),
+                headline=SearchHeadline(
+                    fragments if text else Value(""),
+                    query,
+                    config=self.config,
+                    start_sel=MARK_START,
+                    stop_sel=MARK_STOP,
+                    max_words=25,
+                    min_words=10,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "search_title", "pk")
+        )
+
+    # Elsewhere: every term somewhere in the record, none of the -terms.
+
+    def fallback(self, records, text):
+        def anywhere(term):
+            return (
+                Q(search_title__icontains=term)
+                | Q(search_text__icontains=term)
+                | Q(search_place__icontains=term)
+            )
+
+        condition = Q()
+        for term in self.terms.wanted:
+            condition &= anywhere(term)
+        for term in self.terms.unwanted:
+            condition &= ~anywhere(term)
+        phrase = " ".join(self.terms.wanted)
+        in_title = Q()
+        for term in self.terms.wanted:
+            in_title |= Q(search_title__icontains=term)
+        rank = Case(
+            When(search_title__istartswith=phrase, then=Value(1.0)),
+            When(search_title__icontains=phrase, then=Value(0.8)),
+            When(in_title, then=Value(0.5)),
+            default=Value(0.2),
+            output_field=FloatField(),
+        )
+        return (
+            records.filter(condition).annotate(rank=rank).order_by("-rank", "search_title", "pk")
+        )
+
+    def snippet(self, record):
+        if self.full_text:
+            return split_marked(record.headline)
+        return cut_around(record.search_text, self.terms.wanted)
+
+
+def split_marked(headline):
+    """ts_headline's output as parts, the text between the markers being a match."""
+    parts = []
+    for piece in re.split(f"({MARK_START}.*?{MARK_STOP})", headline or ""):
+        if piece.startswith(MARK_START) and piece.endswith(MARK_STOP):
+            parts.append(SnippetPart(piece[1:-1], is_match=True))
+        elif piece:
+            parts.append(SnippetPart(piece))
+    return tuple(parts)
+
+
+def cut_around(text, terms):
+    """The words around the first match of any term, every match in them marked."""
+    text = " ".join((text or "").split())
+    if not text or not terms:
+        return ()
+    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    first = pattern.search(text)
+    if not first:
+        return ()
+    start = max(0, first.start() - SNIPPET_RADIUS)
+    end = min(len(text), first.end() + SNIPPET_RADIUS)
+    window = text[start:end]
+    parts = [SnippetPart("…")] if start else []
+    position = 0
+    for match in pattern.finditer(window):
+        if match.start() > position:
+            parts.append(SnippetPart(window[position : match.start()]))
+        parts.append(SnippetPart(match.group(), is_match=True))
+        position = match.end()
+    parts.append(SnippetPart(window[position:] + ("…" if end < len(text) else "")))
+    return tuple(part for part in parts if part.text)
+
+
+def search(query, language=None, per_kind=PER_KIND):
+    """Published records matching `query`, grouped by kind, best first within each kind.
+
+    One query per kind; at most `per_kind` results each (None: all), with the count of all.
+    """
+    searcher = Searcher(query, language or get_language() or "en", per_kind)
+    return Found([searcher.group(kind) for kind in KINDS])

@@ -20,7 +20,7 @@ RETRY_AFTER_SECONDS = 30
 @cache_on_dataset
 def search_page(request):
     query = request.GET.get("q", "").strip()
-    context = {"query": query, "results": []}
+    context = {"query": query, "found": None}
     if len(query) > MAX_QUERY_LENGTH:
         context["error"] = _("Use at most %(count)d characters.") % {"count": MAX_QUERY_LENGTH}
         return render(request, "search.html", context, status=400)
@@ -29,7 +29,7 @@ def search_page(request):
         context["error"] = _("Remove the control characters from the search.")
         return render(request, "search.html", context, status=400)
     if query:
-        context["results"] = search(query)
+        context["found"] = search(query)
     return render(request, "search.html", context)
 
 
