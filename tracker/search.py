@@ -15,7 +15,7 @@ SEARCHED = [
     (lambda: Country.objects.all(), "name", ["official_name", "iso2", "iso3"]),
     (lambda: Law.objects.published().select_related("country"), "title", ["summary"]),
     (lambda: Pilot.objects.published(), "name", ["description", "outcomes"]),
-    (lambda: Pledge.objects.published().select_related("country"), "forum", ["text", "progress"]),
+    (lambda: Pledge.objects.published().select_related("country"), "forum", ["text"]),
     (lambda: Figure.objects.published(), "description", ["measure"]),
     (lambda: Source.objects.published(), "title", ["author", "publisher"]),
 ]
