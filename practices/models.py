@@ -1605,7 +1605,8 @@ class PledgeProgress(Cited):
         verbose_name_plural = _("pledge progress")
 
     def __str__(self):
-        return f"{self.pledge}: {self.date or self.reported_date}"
+        when = self.date or _("reported %(date)s") % {"date": self.reported_date}
+        return f"{self.pledge}: {when}"
 
     @property
     def date(self):
