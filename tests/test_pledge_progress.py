@@ -342,6 +342,26 @@ def test_the_api_gives_each_pledge_its_progress(client, pledge_with_progress):
     assert signed["translation"]["state"] == "original"
 
 
+def test_the_pledge_list_api_takes_as_many_queries_whatever_the_progress(
+    client, pledge_with_progress, django_assert_num_queries
+):
+    pledge, law, status = pledge_with_progress
+    # Version, count, pledges, places (2: countries named, groups; no group has members to
+    # fetch), citations, progress entries, their citations, laws and statuses.
+    budget = 10
+    with django_assert_num_queries(budget):
+        assert client.get("/api/v1/pledges/").status_code == 200
+    other = make_pledge(slug="mx-gcm", place="mx")
+    for number in range(5):
+        for each in (pledge, other):
+            more = entry(each, f"Step {number}", "2024-01-01")
+            more.laws.add(law)
+            more.statuses.add(status)
+    with django_assert_num_queries(budget):
+        response = client.get("/api/v1/pledges/")
+    assert sorted(len(p["progress"]) for p in response.json()["results"]) == [5, 7]
+
+
 def test_the_pledges_csv_stays_one_row_per_pledge(client, pledge_with_progress):
     response = client.get("/api/v1/pledges/?format=csv")
     body = b"".join(response.streaming_content).decode()
