@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -50,6 +50,7 @@ from .models import (
     Organisation,
     Pilot,
     Pledge,
+    PledgeProgress,
     PublicationStatus,
     Source,
     Status,
@@ -580,9 +581,57 @@ class PilotAdmin(SpreadsheetAdmin, CitedAdmin):
     date_hierarchy = "started_on"
 
 
+class PledgeProgressInline(TranslationStackedInline):
+    """A pledge's progress, entry by entry. An entry cites its sources on its own page, where
+    it is published; one added here is a draft until then."""
+
+    model = PledgeProgress
+    form = CuratedForm
+    extra = 0
+    fields = [
+        ("occurred_on", "occurred_precision"),
+        ("reported_on", "reported_precision"),
+        "text",
+        "original_language",
+        "laws",
+        "statuses",
+        "publication_status",
+        "opened_at",
+    ]
+    readonly_fields = ["publication_status"]
+    autocomplete_fields = ["laws", "statuses"]
+    show_change_link = True
+    verbose_name = _("progress entry")
+    verbose_name_plural = _("progress since the pledge (sources and publishing: “Change”)")
+
+
+@admin.register(PledgeProgress)
+class PledgeProgressAdmin(CitedAdmin):
+    list_display = ["pledge", "occurred_on", "reported_on", "publication_status"]
+    list_filter = ["pledge__forum"]
+    search_fields = ["text", "pledge__slug", "pledge__forum", "pledge__country__name"]
+    autocomplete_fields = ["pledge", "laws", "statuses"]
+    list_select_related = ["pledge__country"]
+    fieldsets = [
+        (None, {"fields": ["pledge", "text", "laws", "statuses"]}),
+        (
+            _("When it happened, and when a source reported it"),
+            {
+                "fields": [
+                    "occurred_on",
+                    "occurred_precision",
+                    "reported_on",
+                    "reported_precision",
+                ]
+            },
+        ),
+    ]
+
+
 @admin.register(Pledge)
 class PledgeAdmin(SpreadsheetAdmin, CitedAdmin):
     resource_classes = [PledgeResource]
+    inlines = [PledgeProgressInline, CitationInline]
     list_display = [
         "country",
         "forum",

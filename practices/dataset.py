@@ -36,6 +36,7 @@ from .models import (
     Organisation,
     Pilot,
     Pledge,
+    PledgeProgress,
     PublicationStatus,
     Source,
     Status,
@@ -153,6 +154,9 @@ KEYS = {
         "caveat",
         *CITED,
     },
+    # A pledge's progress, each entry nested under its pledge. `occurred_on` only where the
+    # source says when it happened; `reported_on`, when the source reports it, always.
+    "progress": {"occurred_on", "reported_on", "text", "laws", "statuses", *CITED},
     "citations": {"source", "quote", "locator"},
     "more_citations": {"record", "key", "citations"},
     # Plus the record's translated fields (see `Loader.load_translations`).
@@ -161,7 +165,7 @@ KEYS = {
     "left_out": {"fact", "reason"},
 }
 # Keys holding a list of mappings, checked as entries of their own.
-NESTED = {"values", "citations", "left_out"}
+NESTED = {"values", "citations", "left_out", "progress"}
 # Translated text of reference data: `name_es`, `label_ar`…
 TRANSLATED = {
     "country_groups": ("name", "member_label"),
@@ -264,7 +268,14 @@ def read_entries(directory):
 
 
 # The record types that files refer to by key, and their models.
-RECORD_TYPES = {"status": Status, "law": Law, "pilot": Pilot, "pledge": Pledge, "figure": Figure}
+RECORD_TYPES = {
+    "status": Status,
+    "law": Law,
+    "pilot": Pilot,
+    "pledge": Pledge,
+    "pledge_progress": PledgeProgress,
+    "figure": Figure,
+}
 # Who translated, unless a translation entry says otherwise (pages show it translated).
 TRANSLATED_BY = gettext_noop("ATD Tracker team")
 
@@ -296,6 +307,8 @@ def check_entry(entry, kind):
         if isinstance(value, str) and "\x00" in value:
             raise DatasetError(f"{entry.where_key(key)}: {key!r} contains a NUL character")
         if key in NESTED:
+            if value is not None and not isinstance(value, list):
+                raise DatasetError(f"{entry.where_key(key)}: {key!r} must be a list of entries")
             for item in value or []:
                 check_entry(item, key)
         elif isinstance(value, list):
@@ -685,7 +698,6 @@ class Loader:
             "text": self.required(entry, "text").strip(),
             "gcm_objective": entry.get("gcm_objective"),
             "status": entry.get("status") or Pledge.Status.MADE,
-            "progress": (entry.get("progress") or "").strip(),
             **self.dates(entry, pledged_on="pledged_precision"),
         }
 
@@ -766,6 +778,62 @@ class Loader:
             citations = self.citations_for("status", key, entry)
             self.sync_citations(status, citations, entry.where)
 
+    def load_pledge_progress(self, pledges):
+        """Each pledge's progress: exactly the entries listed under it, in the YAML."""
+        for pledge_entry in pledges:
+            pledge = Pledge.objects.get(slug=pledge_entry["slug"])
+            kept = []
+            for entry in pledge_entry.get("progress") or []:
+                lookup = self.progress_key(pledge, entry)
+                record = self.upsert(
+                    PledgeProgress,
+                    lookup,
+                    {
+                        "occurred_precision": lookup.pop("occurred_precision"),
+                        "reported_precision": lookup.pop("reported_precision"),
+                        "text": self.required(entry, "text").strip(),
+                        **self.review(entry),
+                    },
+                    entry,
+                    m2m={
+                        "laws": self.many(Law, entry, "laws"),
+                        "statuses": [
+                            self.status_by_key(key, entry.where_key("statuses"))
+                            for key in entry.get("statuses") or []
+                        ],
+                    },
+                )
+                key = self.progress_natural_key(
+                    pledge.slug, entry.get("occurred_on"), entry["reported_on"], entry.where
+                )
+                citations = self.citations_for("pledge_progress", key, entry)
+                self.sync_citations(record, citations, entry.where)
+                kept.append(record.pk)
+            for gone in pledge.progress.exclude(pk__in=kept):
+                gone.delete()
+
+    def progress_key(self, pledge, entry):
+        dates = self.dates(
+            entry, occurred_on="occurred_precision", reported_on="reported_precision"
+        )
+        if dates["reported_on"] is None:
+            raise DatasetError(
+                f"{entry.where}: 'reported_on' is required: when the cited source reports it "
+                "(for an undated source, the day the tracker read it)"
+            )
+        return {"pledge": pledge, **dates}
+
+    def progress_natural_key(self, pledge, occurred_on, reported_on, where):
+        occurred, _ = parse_partial_date(occurred_on, where)
+        reported, _ = parse_partial_date(reported_on, where)
+        return (str(pledge), occurred, reported)
+
+    def status_by_key(self, key, where):
+        """A status named by its key, country/subdivision/indicator/effective_from/observed_on."""
+        reference = Entry(record="status", key=key)
+        reference.where = where
+        return self.find_record(reference)
+
     def status_natural_key(
         self, country, subdivision, indicator, effective_from, observed_on, where
     ):
@@ -796,6 +864,14 @@ class Loader:
                     "country/subdivision/indicator/effective_from/observed_on"
                 )
             key = self.status_natural_key(*parts, entry.where)
+        if kind == "pledge_progress":
+            parts = key.split("/")
+            if len(parts) != 3:
+                raise DatasetError(
+                    f"{entry.where}: pledge progress key {key!r} is not "
+                    "pledge/occurred_on/reported_on"
+                )
+            key = self.progress_natural_key(*parts, entry.where)
         return kind, key
 
     def find_record(self, entry):
@@ -810,6 +886,9 @@ class Loader:
                 "effective_from": began,
                 "observed_on": reported,
             }
+        elif kind == "pledge_progress":
+            pledge, occurred, reported = key
+            lookup = {"pledge__slug": pledge, "occurred_on": occurred, "reported_on": reported}
         else:
             lookup = {"slug": key}
         record = model.objects.filter(**lookup).first()
@@ -906,6 +985,7 @@ class Loader:
         )
         self.load_cited(Figure, sections["figures"], self.figure_values)
         self.load_statuses(sections["statuses"])
+        self.load_pledge_progress(sections["pledges"])
         self.load_translations(sections["translations"])
         self.check_coverage(sections["coverage"])
         for kind_key, where in self.more_citations_where.items():

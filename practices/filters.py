@@ -183,7 +183,7 @@ class PledgeFilter(YearRangeFilterSet):
     forum = filters.CharFilter(
         lookup_expr="iexact", label=_("Forum"), help_text=_("As commonly named, e.g. IMRF 2022.")
     )
-    q = TextSearchFilter(search_fields=["text", "forum", "progress", "country__name"])
+    q = TextSearchFilter(search_fields=["text", "forum", "country__name"])
     ordering = OrderingFilter(
         fields=[
             ("pledged_on", "pledged"),

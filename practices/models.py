@@ -1471,6 +1471,21 @@ class Pilot(SpansCountries):
         return reverse("practices:pilot-detail", args=[self.slug])
 
 
+class PledgeQuerySet(SpanningQuerySet):
+    def with_progress(self):
+        """Each pledge's published progress, newest first, as `public_progress`, with the
+        entries' citations, laws and statuses (five queries in all)."""
+        return self.prefetch_related(
+            Prefetch(
+                "progress",
+                queryset=PledgeProgress.objects.published()
+                .newest_first()
+                .with_fulfilling_records(),
+                to_attr="public_progress",
+            )
+        )
+
+
 class Pledge(SpansCountries):
     """A state's public commitment at an international forum."""
 
@@ -1508,9 +1523,10 @@ class Pledge(SpansCountries):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.MADE
     )
-    progress = models.TextField(_("progress since"), blank=True)
 
     _history_m2m_fields = ["countries", "country_groups"]
+
+    objects = PledgeQuerySet.as_manager()
 
     one_of_label = _("one of %(count)d countries making this pledge")
 
@@ -1536,6 +1552,110 @@ class Pledge(SpansCountries):
 
     def get_absolute_url(self):
         return reverse("practices:pledge-detail", args=[self.slug])
+
+
+# Where an entry sits in its pledge's progress: when it happened where the sources say,
+# otherwise when it was reported.
+PROGRESS_DATE = Coalesce("occurred_on", "reported_on")
+
+
+class PledgeProgressQuerySet(CitedQuerySet):
+    def published(self):
+        """Published entries of published pledges."""
+        return super().published().filter(pledge__publication_status=PublicationStatus.PUBLISHED)
+
+    def newest_first(self):
+        return self.order_by(PROGRESS_DATE.desc(), F("reported_on").desc(), "-pk")
+
+    def with_fulfilling_records(self):
+        """Each entry's citations, and the published laws and statuses that fulfil it."""
+        return self.with_citations().prefetch_related(
+            Prefetch(
+                "laws",
+                queryset=Law.objects.published().order_by("title"),
+                to_attr="public_laws",
+            ),
+            Prefetch(
+                "statuses",
+                queryset=Status.objects.published()
+                .select_related("country", "subdivision", "indicator", "value")
+                .order_by(TIMELINE_DATE.desc(), "pk"),
+                to_attr="public_statuses",
+            ),
+        )
+
+
+class PledgeProgress(Cited):
+    """One dated step of a pledge's progress, and the laws and statuses that fulfil it.
+
+    Dated like a status: `occurred_on` only where a source says when it happened, and
+    `reported_on`, when the cited source reports it, always.
+    """
+
+    pledge = models.ForeignKey(
+        Pledge, models.CASCADE, related_name="progress", verbose_name=_("pledge")
+    )
+    occurred_on = models.DateField(
+        _("happened"),
+        null=True,
+        blank=True,
+        help_text=_("When it happened, only where a source says so; leave empty otherwise."),
+    )
+    occurred_precision = precision_field(_("date precision"))
+    reported_on = models.DateField(
+        _("reported"),
+        help_text=_(
+            "When the cited source reports it: its publication date, or for an undated "
+            "source the day the tracker read it. Pages say “reported as of” this date when "
+            "the date it happened is not known."
+        ),
+    )
+    reported_precision = precision_field(_("report date precision"))
+    text = models.TextField(_("what happened"))
+    laws = models.ManyToManyField(
+        Law,
+        blank=True,
+        related_name="pledge_progress",
+        verbose_name=_("laws and policies"),
+        help_text=_("Laws or policies that fulfil the pledge, in whole or in part."),
+    )
+    statuses = models.ManyToManyField(
+        Status,
+        blank=True,
+        related_name="pledge_progress",
+        verbose_name=_("statuses"),
+        help_text=_("Country statuses that show the pledge fulfilled, in whole or in part."),
+    )
+
+    _history_m2m_fields = ["laws", "statuses"]
+
+    objects = PledgeProgressQuerySet.as_manager()
+
+    class Meta(Cited.Meta):
+        ordering = ["pledge", F("occurred_on").desc(nulls_last=True), "-reported_on", "pk"]
+        verbose_name = _("pledge progress")
+        verbose_name_plural = _("pledge progress")
+
+    def __str__(self):
+        when = self.date or _("reported %(date)s") % {"date": self.reported_date}
+        return f"{self.pledge}: {when}"
+
+    @property
+    def date(self):
+        """When it happened, as precisely as the source says (None when not known)."""
+        return format_partial_date(self.occurred_on, self.occurred_precision)
+
+    @property
+    def reported_date(self):
+        return format_partial_date(self.reported_on, self.reported_precision)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The pledge changed with its progress: mirrors syncing with updated_since see it.
+        Pledge.objects.filter(pk=self.pledge_id).update(updated_at=timezone.now())
+
+    def get_absolute_url(self):
+        return self.pledge.get_absolute_url() + f"#progress-{self.pk}"
 
 
 class Figure(Cited):

@@ -485,7 +485,6 @@ class PledgeResource(CitedResource):
                 "text",
                 "gcm_objective",
                 "status",
-                "progress",
                 "sources",
                 "publication_status",
                 "last_reviewed_on",

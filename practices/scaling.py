@@ -482,7 +482,6 @@ class Generator:
                     text=self.sentence(15),
                     gcm_objective=self.rng.choice([None, None, self.rng.randint(1, 23)]),
                     status=self.rng.choice(Pledge.Status.values),
-                    progress=self.sentence(10),
                     publication_status=self.publication(),
                     **self.stamps(),
                 )

@@ -29,6 +29,7 @@ from .models import (
     Organisation,
     Pilot,
     Pledge,
+    PledgeProgress,
     Source,
     Status,
     TargetGroup,
@@ -527,13 +528,82 @@ class PilotSerializer(PlacesSerializer):
         ]
 
 
+class LawRefSerializer(DescribedSerializer):
+    resource = "laws"
+    descriptions = {"url": "This law or policy in the API."}
+    url = api_url("law-detail")
+    public_url = PublicUrlField()
+
+    class Meta:
+        model = Law
+        fields = ["slug", "title", "url", "public_url"]
+
+
+class StatusRefSerializer(DescribedSerializer):
+    resource = "statuses"
+    descriptions = {
+        "id": "The status's identifier.",
+        "url": "This status in the API.",
+        "public_url": "The status on its country's page.",
+        "country": "ISO 3166-1 alpha-2 code of the country.",
+        "indicator": "Slug of the indicator answered.",
+        "value": "Slug of the answer.",
+    }
+    url = api_url("status-detail", lookup_field="pk", lookup_url_kwarg="id")
+    public_url = PublicUrlField()
+    country = serializers.CharField(source="country.iso2")
+    indicator = serializers.CharField(source="indicator.slug")
+    value = serializers.CharField(source="value.slug")
+
+    class Meta:
+        model = Status
+        fields = ["id", "url", "public_url", "country", "indicator", "value"]
+
+
+class PledgeProgressSerializer(DescribedSerializer):
+    resource = "pledge_progress"
+    descriptions = {
+        "id": "The entry's identifier (it never changes).",
+        "laws": "Published laws and policies that fulfil the pledge, in whole or in part.",
+        "statuses": "Published country statuses that show the pledge fulfilled, in whole or "
+        "in part.",
+    }
+    occurred_date = serializers.CharField(source="date", allow_null=True)
+    reported_date = serializers.CharField()
+    laws = LawRefSerializer(many=True, source="public_laws")
+    statuses = StatusRefSerializer(many=True, source="public_statuses")
+    citations = CitationSerializer(many=True, source="public_citations")
+
+    class Meta:
+        model = PledgeProgress
+        fields = [
+            "id",
+            "occurred_on",
+            "occurred_date",
+            "occurred_precision",
+            "reported_on",
+            "reported_date",
+            "reported_precision",
+            "text",
+            "laws",
+            "statuses",
+            "citations",
+            *TIMESTAMPS,
+        ]
+
+
 class PledgeSerializer(PlacesSerializer):
     resource = "pledges"
-    descriptions = {"country": "The pledging country, or null for a pledge of several."}
+    descriptions = {
+        "country": "The pledging country, or null for a pledge of several.",
+        "progress": "What happened since the pledge, newest first: dated entries, each with "
+        "the laws and statuses that fulfil it and its citations.",
+    }
     url = api_url("pledge-detail")
     public_url = PublicUrlField()
     country = CountryRefSerializer(allow_null=True)
     pledged_date = serializers.CharField(allow_null=True)
+    progress = PledgeProgressSerializer(many=True, source="public_progress")
     citations = CitationSerializer(many=True, source="public_citations")
 
     class Meta:

@@ -19,6 +19,7 @@ from .models import (
     Organisation,
     Pilot,
     Pledge,
+    PledgeProgress,
     Status,
     TargetGroup,
 )
@@ -73,7 +74,12 @@ class PilotTranslation(RecordTranslation):
 
 @register(Pledge)
 class PledgeTranslation(RecordTranslation):
-    fields = ("text", "progress")
+    fields = ("text",)
+
+
+@register(PledgeProgress)
+class PledgeProgressTranslation(RecordTranslation):
+    fields = ("text",)
 
 
 @register(Figure)

@@ -219,7 +219,11 @@ def pledge_list(request):
 @cache_on_dataset
 def pledge_detail(request, slug):
     pledge = get_object_or_404(
-        Pledge.objects.published().select_related("country").with_places().with_citations(),
+        Pledge.objects.published()
+        .select_related("country")
+        .with_places()
+        .with_citations()
+        .with_progress(),
         slug=slug,
     )
     return render(request, "practices/pledge_detail.html", {"pledge": pledge, "record": pledge})

@@ -780,8 +780,9 @@ LAW_LIST_QUERIES = 6 + PLACES_QUERIES
 # Expect 11: version, count, pilots, places, citations, implementers, government partners,
 # target groups, approaches.
 PILOT_LIST_QUERIES = 8 + PLACES_QUERIES
-# Expect 7: version, count, pledges with countries, places, citations.
-PLEDGE_LIST_QUERIES = 4 + PLACES_QUERIES
+# Expect 8: version, count, pledges with countries, places, citations, progress entries (their
+# citations, laws and statuses are 3 more when a pledge has entries: test_pledge_progress).
+PLEDGE_LIST_QUERIES = 5 + PLACES_QUERIES
 # Expect 4: version, count, figures with countries and subdivisions, citations.
 FIGURE_LIST_QUERIES = 4
 # Expect 3: version, count, sources.

@@ -31,16 +31,18 @@ pytestmark = pytest.mark.django_db
 # Expect 23 queries for a build: each resource as its list fetches it:
 # countries (countries with regions, current statuses, their citations), indicators (+ values),
 # statuses (+ citations), laws (+ citations, indicators, organisations), pilots (+ citations,
-# implementers, government partners, target groups, approaches), pledges (+ citations),
+# implementers, government partners, target groups, approaches), pledges (+ citations, progress
+# entries; these records have none, else their citations, laws and statuses are 3 more),
 # figures (+ citations), sources, organisations.
-# Laws, pilots and pledges each add where they apply (test_api.PLACES_QUERIES): 32 in all.
-DATASET_JSON_QUERIES = 3 + 2 + 2 + 4 + 6 + 2 + 2 + 1 + 1 + 3 * PLACES_QUERIES
+# Laws, pilots and pledges each add where they apply (test_api.PLACES_QUERIES): 33 in all.
+DATASET_JSON_QUERIES = 3 + 2 + 2 + 4 + 6 + 3 + 2 + 1 + 1 + 3 * PLACES_QUERIES
 # Expect 36 queries for a build: each CSV
 # as its API list's CSV (countries 1, indicators 2, indicator values 1, statuses 2, laws 4,
-# pilots 6, pledges 2, figures 2, sources 1, organisations 1), the citations of the five
-# cited resources (2 each), and their text in every language (1 each).
-# Laws, pilots and pledges each add where they apply: 45 in all.
-DATAPACKAGE_QUERIES = 1 + 2 + 1 + 2 + 4 + 6 + 2 + 2 + 1 + 1 + 10 + 5 + 3 * PLACES_QUERIES
+# pilots 6, pledges 3 with their progress, pledge progress 1 (none here), figures 2, sources 1,
+# organisations 1), the citations of the six cited resources (2 each, 1 without records), and
+# their text in every language (1 each).
+# Laws, pilots and pledges each add where they apply: 50 in all.
+DATAPACKAGE_QUERIES = 1 + 2 + 1 + 2 + 4 + 6 + 3 + 1 + 2 + 1 + 1 + 11 + 6 + 3 * PLACES_QUERIES
 QUERIES = {
     DatasetBuild.Kind.DATASET_JSON: DATASET_JSON_QUERIES,
     DatasetBuild.Kind.DATAPACKAGE: DATAPACKAGE_QUERIES,

@@ -41,6 +41,7 @@ from practices.models import (
     Organisation,
     Pilot,
     Pledge,
+    PledgeProgress,
     Revision,
     Source,
     Status,
@@ -355,7 +356,24 @@ def prepare_cited(queryset):
 
 
 def prepare_pledges(queryset):
-    return queryset.select_related("country").with_places().prefetch_related(public_citations())
+    return (
+        queryset.select_related("country")
+        .with_places()
+        .with_progress()
+        .prefetch_related(public_citations())
+    )
+
+
+def prepare_pledge_progress(queryset):
+    return queryset.select_related("pledge").with_fulfilling_records()
+
+
+def progress_summary(pledge):
+    """A pledge's progress in one cell: an entry a line, newest first, each with its date."""
+    return "\n".join(
+        f"{entry.date or 'reported ' + entry.reported_date}: {entry.text}"
+        for entry in pledge.public_progress
+    )
 
 
 def prepare_indicators(queryset):
@@ -769,7 +787,14 @@ RESOURCES = {
                     enum=choices(Pledge.Status.choices),
                 ),
                 label_column("status", "Progress on the pledge"),
-                Column("progress", "string", "Progress since the pledge.", lambda r: r.progress),
+                Column(
+                    "progress",
+                    "string",
+                    "What happened since the pledge, newest first, one entry a line: when it "
+                    "happened (or 'reported' and when the source reported it), then what. The "
+                    "pledge_progress resource has each entry with its laws, statuses and sources.",
+                    progress_summary,
+                ),
                 *RECORD_COLUMNS,
                 public_url_column("pledge"),
                 *TIMESTAMP_COLUMNS,
@@ -778,6 +803,57 @@ RESOURCES = {
             prepare=prepare_pledges,
             primary_key=("slug",),
             foreign_keys=(COUNTRY_FOREIGN_KEY,),
+        ),
+        Resource(
+            name="pledge_progress",
+            title="Pledge progress",
+            description="What happened since each pledge, one row per dated entry, with the "
+            "laws and statuses that fulfil it.",
+            columns=(
+                Column("id", "integer", "The entry's identifier.", lambda r: r.pk, required=True),
+                Column(
+                    "pledge",
+                    "string",
+                    "Slug of the pledge.",
+                    lambda r: r.pledge.slug,
+                    required=True,
+                ),
+                *partial_date_columns(
+                    "occurred",
+                    "occurred_on",
+                    "occurred_date",
+                    "When it happened (empty where the source does not say)",
+                ),
+                *partial_date_columns(
+                    "reported",
+                    "reported_on",
+                    "reported_date",
+                    "When the cited source reports it (for an undated source, when the "
+                    "tracker read it)",
+                ),
+                Column("text", "string", "What happened.", lambda r: r.text),
+                Column(
+                    "laws",
+                    "string",
+                    'Slugs of the laws and policies that fulfil the pledge, separated by "; ".',
+                    lambda r: slugs(r.public_laws),
+                ),
+                Column(
+                    "statuses",
+                    "string",
+                    'Ids of the statuses that show the pledge fulfilled, separated by "; ".',
+                    lambda r: LIST_SEPARATOR.join(str(status.pk) for status in r.public_statuses),
+                ),
+                *RECORD_COLUMNS,
+                public_url_column("pledge progress entry"),
+                *TIMESTAMP_COLUMNS,
+            ),
+            published=lambda: PledgeProgress.objects.published(),
+            prepare=prepare_pledge_progress,
+            primary_key=("id",),
+            foreign_keys=(
+                {"fields": "pledge", "reference": {"resource": "pledges", "fields": "slug"}},
+            ),
         ),
         Resource(
             name="figures",
@@ -958,7 +1034,9 @@ RESOURCES = {
 }
 
 # The resources cited records belong to, for the citations table of the data package.
-CITED_RESOURCES = ("statuses", "laws", "pilots", "pledges", "figures")
+CITED_RESOURCES = ("statuses", "laws", "pilots", "pledges", "pledge_progress", "figures")
+# Resources whose records are identified by id rather than slug.
+BY_ID = ("statuses", "pledge_progress")
 CITATIONS = Resource(
     name="citations",
     title="Citations",
@@ -975,7 +1053,7 @@ CITATIONS = Resource(
         Column(
             "record",
             "string",
-            "The citing record's identifier (slug, or id for statuses).",
+            "The citing record's identifier (slug, or id for statuses and pledge progress).",
             lambda c: c[1],
             required=True,
         ),
@@ -1021,7 +1099,7 @@ TRANSLATIONS = Resource(
         Column(
             "record",
             "string",
-            "The record's identifier (slug, or id for statuses).",
+            "The record's identifier (slug, or id for statuses and pledge progress).",
             lambda t: t[1],
             required=True,
         ),
@@ -1060,7 +1138,7 @@ def translation_rows() -> Iterator[tuple]:
     for resource in CITED_RESOURCES:
         queryset = RESOURCES[resource].published().order_by("pk")
         for record in in_chunks(queryset):
-            identifier = str(record.pk) if resource == "statuses" else record.slug
+            identifier = str(record.pk) if resource in BY_ID else record.slug
             outdated = record.outdated_translations()
             for name in record.translated_fields():
                 for language, _label in settings.LANGUAGES:
@@ -1084,6 +1162,7 @@ PACKAGE_RESOURCES = (
     "laws",
     "pilots",
     "pledges",
+    "pledge_progress",
     "figures",
     "sources",
     "organisations",
@@ -1195,7 +1274,7 @@ def citation_rows() -> Iterator[tuple]:
         if resource == "statuses":
             queryset = queryset.order_by("pk")
         for record in in_chunks(queryset):
-            identifier = str(record.pk) if resource == "statuses" else record.slug
+            identifier = str(record.pk) if resource in BY_ID else record.slug
             for citation in record.public_citations:
                 yield resource, identifier, citation
 

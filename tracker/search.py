@@ -157,7 +157,7 @@ KINDS = [
         _("Pledges"),
         lambda: Pledge.objects.published().select_related("country"),
         title=("forum",),
-        text=("text", "progress"),
+        text=("text",),
         place=("country__name",),
     ),
     Kind(

@@ -30,6 +30,7 @@ MUST_BE_EMPTY = [
     "practices.Law",
     "practices.Pilot",
     "practices.Pledge",
+    "practices.PledgeProgress",
     "practices.Figure",
     "practices.Citation",
 ]
