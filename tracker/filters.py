@@ -389,6 +389,9 @@ class TrackerFilterSet(filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for filter_ in self.filters.values():
+            # A form field that something built on the class's filters (the API schema's
+            # generator does) was copied here without the model's label or these settings.
+            filter_.__dict__.pop("_field", None)
             if isinstance(filter_, filters.ChoiceFilter):
                 is_order = isinstance(filter_, filters.OrderingFilter)
                 filter_.extra["empty_label"] = _("Default") if is_order else _("Any")
