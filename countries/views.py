@@ -80,6 +80,8 @@ def country_detail(request, code):
         .in_timeline_order()
     )
     grouped = timelines(statuses, TIMELINE_LENGTH)
+    for timeline in grouped:  # said on each folded timeline, before it is opened
+        timeline.source_count = sum(len(status.public_citations) for status in timeline.statuses)
     records = records_applying_to(country)
     last_reviewed = Status.objects.published().filter(country=country).last_reviewed()
     context = {

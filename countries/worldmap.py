@@ -22,9 +22,10 @@ Arabia). Countries absent from the map (e.g. Kosovo) are simply not in it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -67,21 +68,56 @@ def world_map() -> WorldMap:
     )
 
 
-def coloured_shapes(statuses, names):
+def coloured_shapes(statuses, names, differs_only=False):
     """One shape per country for the template: path, name, and its status if it has one.
 
     ``statuses`` maps lowercase alpha-2 codes to current national statuses (with
-    their value), ``names`` maps codes to country names (for the hover text).
+    their value), ``names`` maps codes to country names (for the hover text). A shape
+    whose practice differs from law carries the ``mark`` point of its warning symbol;
+    with ``differs_only`` (the map's practice-differs view) the other statuses are
+    ``muted``.
     """
     shapes = []
     for code, d in world_map().paths.items():
         status = statuses.get(code)
+        differs = bool(status and status.practice_differs)
         shapes.append(
             {
                 "code": code,
                 "d": d,
                 "name": names.get(code, code.upper()),
                 "status": status,
+                "differs": differs,
+                "muted": differs_only and status is not None and not differs,
+                "mark": label_point(code) if differs else None,
             }
         )
     return shapes
+
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+@cache
+def label_point(code):
+    """Where a symbol sits on a country: the centroid of its largest ring, or a marker's centre.
+
+    Computed only for the few countries that need a symbol, once per process.
+    """
+    d = world_map().paths[code]
+    if _is_marker(d):  # "M x y A r r 0 1 0 x+2r y …": the circle's centre is x + r
+        x, y, radius = (float(n) for n in NUMBER.findall(d)[:3])
+        return {"x": round(x + radius, 1), "y": round(y, 1)}
+    best = (0.0, 0.0, 0.0)
+    for ring in d.split("M")[1:]:
+        numbers = [float(n) for n in NUMBER.findall(ring)]
+        points = list(zip(numbers[::2], numbers[1::2], strict=False))
+        area = cx = cy = 0.0
+        for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1], strict=True):
+            cross = x0 * y1 - x1 * y0
+            area += cross
+            cx += (x0 + x1) * cross
+            cy += (y0 + y1) * cross
+        if abs(area) > abs(best[0]):
+            best = (area, cx / (3 * area), cy / (3 * area))
+    return {"x": round(best[1], 1), "y": round(best[2], 1)}

@@ -36,7 +36,20 @@ from .models import (
 )
 
 
-class IndicatorChoiceForm(forms.Form):
+class MapViewForm(forms.Form):
+    """The map's view, in the URL so that every view is a permalink: `?differs=1` keeps the
+    statuses whose practice differs from law in full colour and mutes the others."""
+
+    differs = forms.ChoiceField(
+        choices=[("", _("Every status")), ("1", _("Where practice differs from law"))],
+        required=False,
+        label=_("Map view"),
+    )
+
+
+class IndicatorChoiceForm(MapViewForm):
+    field_order = ["indicator", "differs"]
+
     indicator = forms.ModelChoiceField(
         queryset=Indicator.objects.published(),
         to_field_name="slug",
@@ -46,7 +59,7 @@ class IndicatorChoiceForm(forms.Form):
     )
 
 
-def indicator_map(indicator):
+def indicator_map(indicator, differs_only=False):
     """Everything a map of one indicator needs: shapes, legend with counts, and the table."""
     statuses = list(
         Status.objects.current()
@@ -64,9 +77,13 @@ def indicator_map(indicator):
     for value in legend:
         value.country_count = countries[value.pk]
         value.differs_count = differing[value.pk]
+    shapes = coloured_shapes(by_code, names, differs_only)
     return {
         "indicator": indicator,
-        "shapes": coloured_shapes(by_code, names),
+        "shapes": shapes,
+        "differs_marks": [shape for shape in shapes if shape["differs"]],
+        "differs_only": differs_only,
+        "differs_count": sum(differing.values()),
         "legend": legend,
         "map_statuses": statuses,
     }
@@ -77,8 +94,10 @@ def home(request):
     form = IndicatorChoiceForm(request.GET or None)
     status = 200
     indicator = None
+    differs_only = False
     if form.is_bound and form.is_valid():
         indicator = form.cleaned_data["indicator"]
+        differs_only = form.cleaned_data["differs"] == "1"
     elif form.is_bound:
         status = 400
     indicator = indicator or Indicator.objects.published().first()
@@ -95,7 +114,7 @@ def home(request):
         },
     }
     if indicator:
-        context.update(indicator_map(indicator))
+        context.update(indicator_map(indicator, differs_only))
     return render(request, "home.html", context, status=status)
 
 
@@ -122,6 +141,9 @@ def indicator_detail(request, slug):
         )
         table = exports.table("statuses", statuses)
         return download(request, table, format, f"{indicator.slug}-statuses")
+    form = MapViewForm(request.GET)
+    valid = form.is_valid()
+    differs_only = valid and form.cleaned_data["differs"] == "1"
     subnational = list(
         Status.objects.current()
         .subnational()
@@ -130,13 +152,14 @@ def indicator_detail(request, slug):
         .order_by("country__name", "subdivision__name")
     )
     context = {
-        **indicator_map(indicator),
+        **indicator_map(indicator, differs_only),
         "subnational": subnational,
+        "form": form,
         "query": "",
         "download_error": download_error,
     }
     context["download_count"] = len(context["map_statuses"]) + len(subnational)
-    status = 400 if download_error else 200
+    status = 200 if valid and not download_error else 400
     return render(request, "practices/indicator_detail.html", context, status=status)
 
 

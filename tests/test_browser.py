@@ -113,7 +113,7 @@ def test_filter_countries_open_one_and_follow_a_citation(live_server, page, worl
     assert sorted(rows.all_inner_texts()) == ["Malaysia", "Thailand"]
     rows.filter(has_text="Thailand").click()
     assert page.locator("h1").inner_text() == "Thailand"
-    page.locator("details.citations summary").first.click()
+    page.locator("details.fold summary").first.click()  # the timeline, its citations open
     page.locator("details.citations a").first.click()
     assert page.locator("h1").inner_text() == "A source"
 
