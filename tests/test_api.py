@@ -781,8 +781,9 @@ LAW_LIST_QUERIES = 6 + PLACES_QUERIES
 # target groups, approaches.
 PILOT_LIST_QUERIES = 8 + PLACES_QUERIES
 # Expect 8: version, count, pledges with countries, places, citations, progress entries (their
-# citations, laws and statuses are 3 more when a pledge has entries: test_pledge_progress).
+# citations, laws and statuses: PLEDGE_PROGRESS_QUERIES more when a pledge has entries).
 PLEDGE_LIST_QUERIES = 5 + PLACES_QUERIES
+PLEDGE_PROGRESS_QUERIES = 3
 # Expect 4: version, count, figures with countries and subdivisions, citations.
 FIGURE_LIST_QUERIES = 4
 # Expect 3: version, count, sources.

@@ -38,6 +38,10 @@ API_BUDGETS = {
         f"{API}{resource}/?page_size=100": budget
         for resource, budget in test_api.LIST_QUERIES.items()
     },
+    # The real pledges have progress entries, with their citations, laws and statuses.
+    f"{API}pledges/?page_size=100": (
+        test_api.PLEDGE_LIST_QUERIES + test_api.PLEDGE_PROGRESS_QUERIES
+    ),
     f"{API}countries/mx/": test_api.COUNTRY_DETAIL_QUERIES,
     f"{API}laws/?page=30": test_api.LAW_LIST_QUERIES,
     f"{API}statuses/?updated_since=2000-01-01T00:00:00Z&page_size=100": (

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from playwright.sync_api import expect
 
 from tracker.search import search
 
@@ -226,5 +227,6 @@ def test_a_found_status_leads_to_its_country_page(live_server, browser, world, p
     assert serious_violations(tab) == []
     tab.locator(".search-group a").first.click()
     assert tab.url.startswith(f"{live_server.url}{prefix}/countries/mx/#status-")
-    assert tab.locator("#" + tab.url.split("#")[1]).is_visible()
+    # Its timeline's fold opens for it (static/js/folds.js), once the page has loaded.
+    expect(tab.locator("#" + tab.url.split("#")[1])).to_be_visible()
     context.close()

@@ -237,6 +237,8 @@ SPECTACULAR_SETTINGS = {
         "displayRequestDuration": True,
         "defaultModelsExpandDepth": 0,
     },
+    # Every partial date's precision is one choice set, whichever date it qualifies.
+    "ENUM_NAME_OVERRIDES": {"DatePrecisionEnum": "practices.models.DatePrecision"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tracker.api.describe_the_api",
