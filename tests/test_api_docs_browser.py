@@ -2,6 +2,8 @@
 
 from urllib.parse import urlsplit
 
+from playwright.sync_api import expect
+
 from .test_browser import browser, page, pytestmark, world  # noqa: F401
 
 
@@ -22,12 +24,12 @@ def test_the_docs_page_tries_a_request_against_this_server_and_no_other(
     laws = page.locator("#operations-laws-laws_list")
     laws.locator(".opblock-summary").click()
     assert "/api/v1/laws/" in laws.locator(".opblock-summary-path").inner_text()
-    assert laws.get_by_text("subdivision", exact=True).is_visible()
+    expect(laws.get_by_text("subdivision", exact=True)).to_be_visible()
     laws.get_by_role("button", name="Try it out").click()
     laws.get_by_role("button", name="Execute").click()
 
     status = laws.locator(".live-responses-table tr.response .response-col_status")
-    assert status.inner_text().strip() == "200"
+    expect(status).to_have_text("200")
     body = laws.locator(".live-responses-table tr.response .microlight").first
     assert "mx-2020-reform" in body.inner_text()
     assert page.evaluate("window.cspViolations") == []

@@ -60,7 +60,7 @@ def test_each_active_filter_is_a_chip_whose_link_removes_only_that_value(client,
 
 def test_a_chip_names_the_country_in_the_visitors_language(client, laws):
     assert list(chip_links(client.get("/es/laws/", {"country": "mx"}))) == [
-        "Remove filter País: México ×"
+        "Quitar el filtro País: México ×"
     ]
 
 

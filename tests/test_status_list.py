@@ -187,7 +187,7 @@ def test_the_home_page_links_where_practice_differs(client, statuses):
     html = client.get("/").content.decode()
     assert (
         '<a href="/statuses/?practice_differs=true&amp;current=true">'
-        "Where practice differs from law</a>" in html
+        "Every case where practice departs from the law, listed</a>" in html
     )
 
 
