@@ -296,3 +296,31 @@ def test_a_download_costs_the_same_queries_whatever_its_rows(client, world, url,
         make_status(code, world, "not-prohibited", "2019-01-01")
     assert queries(client, url, params) == few
     assert few <= 14
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_search_downloads_every_result_with_its_kind_and_page(client, world, format):
+    page = client.get("/search/", {"q": "reform"})
+    assert f'href="?q=reform&amp;format={format}" download' in page.content.decode()
+    found = page.context["found"]
+    rows = table(client.get("/search/", {"q": "reform", "format": format}))
+    assert [(row["kind"], row["title"]) for row in rows] == [
+        (group.kind, result.title) for group in found.groups for result in group.results
+    ]
+    law = next(row for row in rows if row["kind"] == "laws")
+    assert law["kind_label"] == "Laws"
+    assert law["public_url"] == "http://testserver/laws/mx-2020-reform/"
+
+
+def test_a_search_download_runs_no_formula(client, world):
+    make_law("fr-formula", "fr", title='=HYPERLINK("http://evil.example","click")')
+    (row,) = table(client.get("/search/", {"q": "evil.example", "format": "csv"}))
+    assert row["title"] == "'" + '=HYPERLINK("http://evil.example","click")'
+    response = client.get("/search/", {"q": "evil.example", "format": "xlsx"})
+    assert "f" not in {cell.data_type for cell in cells(response)}
+
+
+def test_an_unknown_search_format_is_a_400_naming_it(client, world):
+    response = client.get("/search/", {"q": "reform", "format": "pdf"})
+    assert response.status_code == 400
+    assert "format: unknown format “pdf”" in response.content.decode()

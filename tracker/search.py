@@ -32,6 +32,9 @@ from modeltranslation.utils import build_localized_fieldname, resolution_order
 from countries.models import Country
 from practices.models import Figure, Law, Pilot, Pledge, Source, Status
 
+from . import siteurl
+from .exports import Column
+from .spreadsheets import Table
 from .templatetags.tracker import local_date
 
 MAX_QUERY_LENGTH = 200
@@ -87,6 +90,33 @@ class Found:
     @property
     def results(self):
         return [result for group in self.groups for result in group.results]
+
+    def table(self):
+        """Every result as a row of a download: what kind, what, where, and the match."""
+        return Table(
+            DOWNLOAD_COLUMNS,
+            [(group, result) for group in self.groups for result in group.results],
+        )
+
+
+DOWNLOAD_COLUMNS = (
+    Column("kind", "string", "The kind of record found.", lambda row: row[0].kind),
+    Column("kind_label", "string", "The kind, named.", lambda row: str(row[0].label)),
+    Column("title", "string", "The record as the page names it.", lambda row: row[1].title),
+    Column(
+        "details",
+        "string",
+        "What places the record (a status's indicator and value, and since when).",
+        lambda row: "; ".join(text for _label, text in row[1].details),
+    ),
+    Column(
+        "match",
+        "string",
+        "The words around the match.",
+        lambda row: "".join(part.text for part in row[1].snippet),
+    ),
+    Column("public_url", "string", "Its page.", lambda row: siteurl.absolute(row[1].url)),
+)
 
 
 def status_details(status):

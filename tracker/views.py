@@ -1,4 +1,5 @@
 import sys
+from urllib.parse import urlencode
 
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -12,6 +13,7 @@ from .caching import cache_on_dataset
 from .citations import FORMATS, PageCitation
 from .search import MAX_QUERY_LENGTH, search
 from .siteurl import base_url
+from .spreadsheets import UnknownFormat, download, requested_format
 
 # Seconds a client is asked to wait when the database is unreachable.
 RETRY_AFTER_SECONDS = 30
@@ -28,8 +30,16 @@ def search_page(request):
         # No stored text holds a NUL character, and PostgreSQL refuses to compare with one.
         context["error"] = _("Remove the control characters from the search.")
         return render(request, "search.html", context, status=400)
+    try:
+        format = requested_format(request)
+    except UnknownFormat as error:
+        context["error"] = str(error)
+        return render(request, "search.html", context, status=400)
+    if query and format:
+        return download(request, search(query, per_kind=None).table(), format, "search")
     if query:
         context["found"] = search(query)
+        context["download_query"] = urlencode({"q": query})
     return render(request, "search.html", context)
 
 
