@@ -7,7 +7,7 @@ import io
 import pytest
 from django.utils import timezone
 
-from practices.models import Status
+from practices.models import TIMELINE_LENGTH, Status
 
 from .conftest import DRAFT, make_indicator, make_status
 
@@ -204,3 +204,14 @@ def test_the_list_holds_its_query_budget_whatever_the_rows(
         large = client.get("/statuses/", {"current": "true"})
     assert len(listed(small)) == 4
     assert len(listed(large)) == 12
+
+
+def test_a_long_timeline_on_a_country_page_links_to_the_whole_of_it_here(client, db):
+    indicator = make_indicator()
+    for year in range(2000, 2002 + TIMELINE_LENGTH):
+        make_status("mx", indicator, ("prohibited", "not-prohibited")[year % 2], f"{year}-01-01")
+    html = client.get("/countries/mx/").content.decode()
+    link = f"/statuses/?country=mx&amp;indicator={indicator.slug}&amp;subdivision=national"
+    assert f'href="{link}"' in html
+    whole = client.get(link.replace("&amp;", "&"))
+    assert whole.context["page"].paginator.count == TIMELINE_LENGTH + 2
