@@ -329,3 +329,20 @@ def test_a_status_list_counts_yes_and_no_and_values_through_the_shared_filterset
     assert fields["value"].widget.counts == {"prohibited-in-law": 1}
     assert fields["indicator"].widget.counts == {child.slug: 1}
     assert 'value="false">No (1)</option>' in str(statuses.form["practice_differs"])
+
+
+def test_regions_are_grouped_by_level(client, laws):
+    html = client.get("/laws/").content.decode()
+    regions = html[
+        html.index('name="region"') : html.index("</select>", html.index('name="region"'))
+    ]
+    assert regions.index('<optgroup label="Regions">') < regions.index('value="americas"')
+    assert regions.index('<optgroup label="Sub-regions">') < regions.index(
+        'value="latin-america-and-the-caribbean"'
+    )
+    assert regions.index('<optgroup label="Intermediate regions">') < regions.index(
+        'value="central-america"'
+    )
+    filtered = client.get("/laws/", {"region": "central-america"})
+    assert filtered.status_code == 200
+    assert '<option value="central-america" selected>' in filtered.content.decode()

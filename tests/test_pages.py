@@ -326,7 +326,8 @@ def test_a_country_page_shows_ten_of_each_kind_with_a_link_to_them_all(client, w
     assert "as of 2011" in html and "planned" in html  # the current one, and the planned one
     assert "as of 2001" not in html
     assert "Older statuses are not shown here." in html
-    assert "country=be&amp;indicator=child-detention-prohibited&amp;format=csv" in html
+    query = "country=be&amp;indicator=child-detention-prohibited&amp;subdivision=national"
+    assert f'href="/statuses/?{query}"' in html
 
 
 def test_a_short_timeline_is_shown_whole(client, world):

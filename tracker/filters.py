@@ -15,6 +15,7 @@ import django_filters as filters
 from django import forms
 from django.conf import settings
 from django.db.models import Count, Q
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.template.loader import render_to_string
 from django.utils import formats
@@ -147,8 +148,33 @@ class CountryCodesFilter(filters.ModelMultipleChoiceFilter):
         return super().filter(queryset, countries)
 
 
+class RegionChoiceIterator(ModelChoiceIterator):
+    """Regions, sub-regions and intermediate regions, each level under its own heading."""
+
+    HEADINGS = {
+        Region.Level.REGION: _("Regions"),
+        Region.Level.SUBREGION: _("Sub-regions"),
+        Region.Level.INTERMEDIATE: _("Intermediate regions"),
+    }
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        regions = list(self.queryset)
+        for level, heading in self.HEADINGS.items():
+            choices = [self.choice(region) for region in regions if region.level == level]
+            if choices:
+                yield (heading, choices)
+
+
+class RegionField(forms.ModelChoiceField):
+    iterator = RegionChoiceIterator
+
+
 class RegionFilter(filters.ModelChoiceFilter):
     """A UN M49 region at any level, by slug: europe, south-eastern-asia, central-america."""
+
+    field_class = RegionField
 
     def __init__(self, *args, country_path="country", **kwargs):
         kwargs.setdefault("queryset", Region.objects.all())
