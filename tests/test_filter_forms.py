@@ -12,7 +12,7 @@ from practices.filters import LawFilter, StatusFilter
 from practices.models import Law, Status
 
 from . import test_browser
-from .conftest import make_indicator, make_law, make_pilot, make_status
+from .conftest import make_indicator, make_law, make_pilot, make_status, subdivision
 
 pytestmark = pytest.mark.django_db
 
@@ -346,3 +346,21 @@ def test_regions_are_grouped_by_level(client, laws):
     filtered = client.get("/laws/", {"region": "central-america"})
     assert filtered.status_code == 200
     assert '<option value="central-america" selected>' in filtered.content.decode()
+
+
+def test_subdivisions_to_choose_are_those_with_records_under_their_country(client, laws):
+    make_law("mx-chiapas-decree", "mx", title="Chiapas decree", subdivision=subdivision("MX-CHP"))
+    html = html_of(client.get("/laws/"))
+    start = html.index('name="subdivision"')
+    places = html[start : html.index("</select>", start)]
+    assert '<option value="" selected>Any</option>' in places
+    assert '<option value="national">National records only</option>' in places
+    assert '<optgroup label="Mexico">' in places
+    assert '<option value="MX-CHP">Chiapas</option>' in places
+    assert places.count("<option") == 3  # no subdivision without a law
+    chiapas = client.get("/laws/", {"subdivision": "mx-chp"})
+    assert [law.slug for law in chiapas.context["page"]] == ["mx-chiapas-decree"]
+    assert list(chip_links(chiapas)) == ["Remove filter Subdivision: Chiapas ×"]
+    national = client.get("/laws/", {"subdivision": "national"})
+    assert "mx-chiapas-decree" not in {law.slug for law in national.context["page"]}
+    assert list(chip_links(national)) == ["Remove filter Subdivision: National records only ×"]

@@ -39,13 +39,13 @@ COUNTRY_QUERIES = 18
 # * current statuses, country names (the legend counts them in Python)
 # * sub-national statuses
 INDICATOR_QUERIES = 6
-# Expect 12 queries:
+# Expect 13 queries:
 # * the dataset version (the cache key)
 # * count and page of laws
 # * the countries they name, their groups and the groups' members
-# * the filter form's choices: countries, regions, indicators
+# * the filter form's choices: countries, regions, indicators, subdivisions with laws
 # * the counts beside the choices of kind, status and indicator (one aggregate each)
-LAW_LIST_QUERIES = 12
+LAW_LIST_QUERIES = 13
 # Expect 5 queries:
 # * the dataset version (the cache key)
 # * the countries of the codes (checked and kept in one), their current statuses

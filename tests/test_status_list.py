@@ -13,13 +13,14 @@ from .conftest import DRAFT, make_indicator, make_status
 
 pytestmark = pytest.mark.django_db
 
-# Expect 7 queries, whatever the number of rows:
+# Expect 11 queries, whatever the number of rows:
 # * the dataset version (the cache key)
-# * the countries, regions, indicators and indicator values listed in the form's choices
+# * the countries, regions, indicators, indicator values and subdivisions with statuses
+#   listed in the form's choices
 # * the count of matching statuses
 # * the counts beside the choices: one per faceted field (indicator, value, practice differs)
 # * the page of them with their places, indicators and values, and whether each is current
-STATUS_LIST_QUERIES = 10
+STATUS_LIST_QUERIES = 11
 
 
 @pytest.fixture

@@ -224,6 +224,32 @@ class SubdivisionField(forms.CharField):
         return code
 
 
+class SubdivisionSelect(forms.Select):
+    """On a page: any place, national records only, or one of the subdivisions that have
+    published records of the list, under their country's name."""
+
+    def __init__(self, model, attrs=None):
+        super().__init__(attrs)
+        self.model = model
+
+    def get_context(self, name, value, attrs):
+        places = {}
+        for subdivision in (
+            Subdivision.objects.filter(pk__in=self.model.objects.published().values("subdivision"))
+            .select_related("country")
+            .order_by("country__name", "name")
+        ):
+            places.setdefault(subdivision.country.name, []).append(
+                (subdivision.code, subdivision.name)
+            )
+        self.choices = [
+            ("", _("Any")),
+            (SubdivisionField.NATIONAL, _("National records only")),
+            *places.items(),
+        ]
+        return super().get_context(name, value, attrs)
+
+
 class SubdivisionFilter(filters.CharFilter):
     """Records of one subdivision, or (`national`) those of no subdivision."""
 
@@ -423,6 +449,8 @@ class TrackerFilterSet(filters.FilterSet):
                 filter_.extra["empty_label"] = _("Default") if is_order else _("Any")
             if type(filter_) in (filters.ChoiceFilter, filters.ModelChoiceFilter):
                 filter_.extra.setdefault("widget", CountedSelect)
+            if isinstance(filter_, SubdivisionFilter):
+                filter_.extra["widget"] = SubdivisionSelect(self._meta.model)
 
     @property
     def form(self):
@@ -489,6 +517,10 @@ class TrackerFilterSet(filters.FilterSet):
 
     @staticmethod
     def value_label(field, cleaned, raw):
+        if isinstance(field, SubdivisionField):
+            if cleaned == SubdivisionField.NATIONAL:
+                return _("National records only")
+            return Subdivision.objects.filter(code=cleaned).values_list("name", flat=True)[0]
         if isinstance(field, CountryCodesField):
             return next((c.name for c in cleaned if raw.strip().casefold() in names_of(c)), raw)
         if isinstance(field, forms.ModelChoiceField):
