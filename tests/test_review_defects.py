@@ -193,7 +193,10 @@ results = []
 for step, (url, data) in enumerate(plan):
     data = {key: value.replace("{name}", name) for key, value in data.items()}
     (folder / f"{step}-{name}").touch()
+    waited = time.monotonic()
     while len(list(folder.glob(f"{step}-*"))) < 2:  # both processes are ready: go
+        if time.monotonic() - waited > 30:
+            sys.exit(f"step {step}: the other process never came")
         time.sleep(0.001)
     try:
         response = client.post(url, data)
@@ -238,7 +241,11 @@ def test_two_processes_saving_at_once_on_a_sqlite_file_never_meet_a_locked_datab
         )
         for name in ("first", "second")
     ]
-    outputs = [process.communicate(timeout=60) for process in processes]
+    try:
+        outputs = [process.communicate(timeout=60) for process in processes]
+    finally:
+        for process in processes:
+            process.kill()  # never left waiting after a failure
     assert all(process.returncode == 0 for process in processes), outputs
     # The results are the last line; the admin's sign-in log may come before.
     results = [json.loads(out.splitlines()[-1]) for out, _err in outputs]
