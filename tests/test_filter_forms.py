@@ -364,3 +364,9 @@ def test_subdivisions_to_choose_are_those_with_records_under_their_country(clien
     national = client.get("/laws/", {"subdivision": "national"})
     assert "mx-chiapas-decree" not in {law.slug for law in national.context["page"]}
     assert list(chip_links(national)) == ["Remove filter Subdivision: National records only ×"]
+
+
+def test_a_nul_character_in_a_country_is_a_form_error(client, laws):
+    filters = LawFilter(QueryDict("country=Mex%00ico"), queryset=Law.objects.all())
+    assert not filters.is_valid()
+    assert "Null characters are not allowed." in str(filters.errors["country"])

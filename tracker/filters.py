@@ -109,7 +109,8 @@ class CountryCodesField(forms.ModelMultipleChoiceField):
         def is_code(text):
             return len(text) == 2 and text.isalpha()
 
-        names = [text for text in given if not is_code(text)]
+        # A NUL character is no name: left as given, the field's own check refuses it.
+        names = [text for text in given if not is_code(text) and "\x00" not in text]
         by_name = {}
         if names:
             matching = reduce(
