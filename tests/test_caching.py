@@ -51,6 +51,18 @@ def test_a_repeated_request_is_served_from_the_cache_for_one_query(
     assert again["ETag"] == first["ETag"]
 
 
+@pytest.mark.parametrize("url", ["/countries/mx/", f"{API}laws/"])
+def test_with_the_response_cache_off_every_request_renders_afresh(client, law, url, settings):
+    settings.RESPONSE_CACHE = False
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as again_queries:
+        again = client.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    assert len(again_queries) > 1
+    assert again["ETag"] == first["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
 @pytest.mark.parametrize("url", PAGES)
 def test_pages_answer_a_conditional_request_with_304(client, law, url):
     first = client.get(url)

@@ -50,6 +50,8 @@ def response_key(request, version, representation=""):
 
 def cached_response(key):
     """The stored response under `key`, or None."""
+    if not settings.RESPONSE_CACHE:
+        return None
     stored = cache.get(KEY_PREFIX + key)
     if stored is None:
         return None
@@ -71,7 +73,7 @@ def cached_response(key):
 
 def is_cached(key):
     """Whether a response is stored under `key`: then that request succeeded."""
-    return cache.get(KEY_PREFIX + key) is not None
+    return settings.RESPONSE_CACHE and cache.get(KEY_PREFIX + key) is not None
 
 
 def is_cacheable(response):
@@ -84,7 +86,7 @@ def is_cacheable(response):
 
 def store(key, response):
     """Keep a successful response under `key`; a streamed one once it has all been sent."""
-    if not is_cacheable(response):
+    if not settings.RESPONSE_CACHE or not is_cacheable(response):
         return
     headers = dict(response.items())
     if response.streaming:

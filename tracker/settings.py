@@ -304,6 +304,9 @@ DATASET_CACHE_DIR = os.environ.get(
 # reach every visitor. Browsers always ask again.
 EDGE_CACHE_SECONDS = envint("EDGE_CACHE_SECONDS", 10)
 DATASET_CACHE_DISK_BYTES = int(os.environ.get("DATASET_CACHE_DISK_BYTES", str(2 * 1024**3)))
+# Off, every request renders afresh (ETags still work): what visitors get after each edit,
+# which `make bench` measures as "uncached".
+RESPONSE_CACHE = envbool("RESPONSE_CACHE", True)
 
 # Background work (the whole-dataset downloads, tracker/downloads.py) runs on django-tasks.
 # "immediate" runs each task in the process that asks for it, so `make run` needs no worker;
