@@ -9,7 +9,7 @@ from countries.models import Country
 from countries.worldmap import coloured_shapes
 from tracker import exports
 from tracker.caching import cache_on_dataset
-from tracker.exports import LICENCE, current_flag
+from tracker.exports import LICENCE
 from tracker.pages import filtered_list, redirect_renamed
 from tracker.spreadsheets import UnknownFormat, download, requested_format
 
@@ -178,7 +178,7 @@ def status_list(request):
     statuses = (
         Status.objects.published()
         .select_related("country", "subdivision", "indicator", "value")
-        .annotate(is_current=current_flag())
+        .with_current_flag()
         .in_list_order()
     )
     return filtered_list(request, "practices/status_list.html", StatusFilter, statuses, "statuses")

@@ -25,8 +25,6 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db.models import (
-    Exists,
-    OuterRef,
     Prefetch,
     QuerySet,
 )
@@ -304,11 +302,6 @@ def published_organisations(relation):
     )
 
 
-def current_flag():
-    """True when a status is the one in force today, by the one rule in StatusQuerySet."""
-    return Exists(Status.objects.current().filter(pk=OuterRef("pk")))
-
-
 def prepare_countries(queryset):
     return queryset.select_related("region", "subregion", "intermediate_region")
 
@@ -317,7 +310,7 @@ def prepare_statuses(queryset):
     return (
         queryset.select_related("country", "subdivision", "indicator", "value")
         .prefetch_related(public_citations())
-        .annotate(is_current=current_flag())
+        .with_current_flag()
     )
 
 
