@@ -2,8 +2,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from tracker.paths import path_to
 
 
 class Region(models.Model):
@@ -83,7 +84,7 @@ class Country(models.Model):
         return self.iso2.lower()
 
     def get_absolute_url(self):
-        return reverse("countries:detail", args=[self.code])
+        return path_to("countries:detail", self.code)
 
 
 class Subdivision(models.Model):

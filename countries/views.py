@@ -1,7 +1,7 @@
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Case, Prefetch, When, prefetch_related_objects
+from django.db.models import Case, Prefetch, Q, When, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -68,12 +68,24 @@ def countries_with_matched_status(filterset):
     return exports.countries_table(filterset.qs, chosen.get("indicator"), chosen.get("value"))
 
 
+# A country page shows the timelines of its first subdivisions by name, so that its size
+# does not grow with the records; the statuses list, filtered on the country, has them all.
+SUBDIVISIONS_SHOWN = 12
+
+
 @cache_on_dataset
 def country_detail(request, code):
     country = get_country(code)
+    published = Status.objects.published().filter(country=country)
+    places = list(
+        published.subnational()
+        .order_by("subdivision__name")
+        .values_list("subdivision_id", "subdivision__name")
+        .distinct()
+    )
+    shown = [subdivision for subdivision, _name in places[:SUBDIVISIONS_SHOWN]]
     statuses = (
-        Status.objects.published()
-        .filter(country=country)
+        published.filter(Q(subdivision__isnull=True) | Q(subdivision__in=shown))
         .select_related("indicator", "value", "subdivision")
         .with_citations()
         .latest_per_timeline(TIMELINE_LENGTH + 1)
@@ -88,6 +100,7 @@ def country_detail(request, code):
         "country": country,
         "national": [t for t in grouped if t.subdivision is None],
         "subnational": [t for t in grouped if t.subdivision is not None],
+        "subdivisions_left_out": len(places) - len(shown),
         "last_reviewed": last_reviewed,
         **records,
     }

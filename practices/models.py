@@ -31,7 +31,6 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +40,7 @@ from modeltranslation.utils import build_localized_fieldname, resolution_order
 from simple_history.models import HistoricalRecords
 
 from countries.models import Country, CountryGroup, Subdivision
+from tracker.paths import path_to
 
 
 class PublicationStatus(models.TextChoices):
@@ -338,7 +338,7 @@ class Source(Curated):
         return format_partial_date(self.published_on, self.published_precision)
 
     def get_absolute_url(self):
-        return reverse("practices:source-detail", args=[self.slug])
+        return path_to("practices:source-detail", self.slug)
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
@@ -674,7 +674,7 @@ class Indicator(Curated):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("practices:indicator-detail", args=[self.slug])
+        return path_to("practices:indicator-detail", self.slug)
 
 
 class IndicatorValueQuerySet(models.QuerySet):
@@ -1063,7 +1063,7 @@ class Status(Cited):
             raise ValidationError(errors)
 
     def get_absolute_url(self):
-        return reverse("countries:detail", args=[self.country.code]) + f"#status-{self.pk}"
+        return path_to("countries:detail", self.country.code) + f"#status-{self.pk}"
 
 
 # Statuses shown per timeline on a country page and in the API's country detail; the rest are
@@ -1346,7 +1346,7 @@ class Law(SpansCountries):
             raise ValidationError(errors)
 
     def get_absolute_url(self):
-        return reverse("practices:law-detail", args=[self.slug])
+        return path_to("practices:law-detail", self.slug)
 
 
 class Vocabulary(models.Model):
@@ -1489,7 +1489,7 @@ class Pilot(SpansCountries):
             raise ValidationError(errors)
 
     def get_absolute_url(self):
-        return reverse("practices:pilot-detail", args=[self.slug])
+        return path_to("practices:pilot-detail", self.slug)
 
 
 class PledgeQuerySet(SpanningQuerySet):
@@ -1572,7 +1572,7 @@ class Pledge(SpansCountries):
         return format_partial_date(self.pledged_on, self.pledged_precision)
 
     def get_absolute_url(self):
-        return reverse("practices:pledge-detail", args=[self.slug])
+        return path_to("practices:pledge-detail", self.slug)
 
 
 # Where an entry sits in its pledge's progress: when it happened where the sources say,
@@ -1775,7 +1775,7 @@ class Figure(Cited):
             raise ValidationError(errors)
 
     def get_absolute_url(self):
-        return reverse("practices:figure-detail", args=[self.slug])
+        return path_to("practices:figure-detail", self.slug)
 
 
 class Withdrawal(models.Model):

@@ -59,8 +59,12 @@ class IndicatorChoiceForm(MapViewForm):
     )
 
 
-def indicator_map(indicator, differs_only=False):
-    """Everything a map of one indicator needs: shapes, legend with counts, and the table."""
+def indicator_map(request, indicator, differs_only=False):
+    """Everything a map of one indicator needs: shapes, legend with counts, and the table.
+
+    The drawing and the table are the same on every page that shows this map at this
+    dataset version, so the template keeps them under `map_key` (in each language).
+    """
     statuses = list(
         Status.objects.current()
         .national()
@@ -86,6 +90,7 @@ def indicator_map(indicator, differs_only=False):
         "differs_count": sum(differing.values()),
         "legend": legend,
         "map_statuses": statuses,
+        "map_key": f"{request.dataset_version.tag}:{indicator.slug}:{differs_only:d}",
     }
 
 
@@ -114,7 +119,7 @@ def home(request):
         },
     }
     if indicator:
-        context.update(indicator_map(indicator, differs_only))
+        context.update(indicator_map(request, indicator, differs_only))
     return render(request, "home.html", context, status=status)
 
 
@@ -152,7 +157,7 @@ def indicator_detail(request, slug):
         .order_by("country__name", "subdivision__name")
     )
     context = {
-        **indicator_map(indicator, differs_only),
+        **indicator_map(request, indicator, differs_only),
         "subnational": subnational,
         "form": form,
         "query": "",

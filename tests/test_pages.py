@@ -4,6 +4,9 @@ import csv
 
 import pytest
 
+from countries.models import Subdivision
+from countries.views import SUBDIVISIONS_SHOWN
+
 from .conftest import (
     DRAFT,
     attach_a_group,
@@ -28,11 +31,12 @@ HOME_QUERIES = 16
 # Expect 18 queries:
 # * the dataset version (the cache key)
 # * the country with its regions
+# * its subdivisions with statuses (those shown, by name, and how many are left out)
 # * its statuses, their citations, and the last review date
 # * laws, pilots and pledges that apply to it, each with the countries it names, its groups
 #   and their members (to say how it applies)
 # * figures
-COUNTRY_QUERIES = 18
+COUNTRY_QUERIES = 19
 # Expect 6 queries:
 # * the dataset version (the cache key)
 # * the indicator and its values
@@ -328,6 +332,20 @@ def test_a_country_page_shows_ten_of_each_kind_with_a_link_to_them_all(client, w
     assert "Older statuses are not shown here." in html
     query = "country=be&amp;indicator=child-detention-prohibited&amp;subdivision=national"
     assert f'href="/statuses/?{query}"' in html
+
+
+def test_a_country_page_shows_its_first_subdivisions_and_links_every_status(client, world):
+    first = Subdivision.objects.filter(country__iso2="MX").order_by("name")
+    codes = list(first.values_list("code", flat=True)[: SUBDIVISIONS_SHOWN + 2])
+    for code in codes:
+        make_status(code, effective_from="2019-06-01")
+    html = client.get("/countries/mx/").content.decode()
+    for code in codes[:SUBDIVISIONS_SHOWN]:
+        assert f'id="subdivision-{code.lower()}"' in html
+    for code in codes[SUBDIVISIONS_SHOWN:]:
+        assert f'id="subdivision-{code.lower()}"' not in html
+    assert "2 more have records" in html
+    assert 'href="/statuses/?country=mx">every status of Mexico</a>' in html
 
 
 def test_a_short_timeline_is_shown_whole(client, world):

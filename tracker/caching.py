@@ -182,6 +182,7 @@ def cache_on_dataset(view):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         version = dataset_version()
+        request.dataset_version = version  # for fragments cached on it (the world map)
         key = response_key(request, version)
         etag = quote_etag(key)
         conditional = not_modified(request, etag, version)

@@ -1,4 +1,5 @@
 import datetime
+import functools
 
 from django import template
 from django.conf import settings
@@ -17,6 +18,13 @@ def verbose_name(record):
 
 
 def format_partial_date(text):
+    return _formatted_date(text, get_language())
+
+
+@functools.lru_cache(maxsize=10_000)
+def _formatted_date(text, language):
+    """Formatting a date reads the language's formats each time: a page writes hundreds of
+    dates, mostly the same ones, so each is formatted once per language."""
     pieces = text.split("-")
     if len(pieces) == 2:
         return date_format(datetime.date(int(pieces[0]), int(pieces[1]), 1), "YEAR_MONTH_FORMAT")
