@@ -15,6 +15,7 @@ Header names are the column names: stable, lowercase, language-neutral. Lists of
 
 import csv
 import datetime
+import functools
 import hashlib
 import io
 import itertools
@@ -29,6 +30,8 @@ from django.db.models import (
     QuerySet,
 )
 from django.http import StreamingHttpResponse
+from django.utils.encoding import force_str
+from django.utils.translation import get_language
 
 from countries.models import Country
 from practices.models import (
@@ -146,8 +149,16 @@ def label_column(field, what):
         f"{field}_label",
         "string",
         f"{what}, as the pages show it.",
-        lambda r: getattr(r, f"get_{field}_display")(),
+        lambda r: choice_label(type(r), field, getattr(r, field), get_language()),
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def choice_label(model, field, value, language):
+    """What `get_<field>_display()` gives, looked up once per value and language rather than
+    once per row of a download."""
+    labels = dict(model._meta.get_field(field).flatchoices)
+    return force_str(labels.get(value, value), strings_only=True)
 
 
 def places_columns():
