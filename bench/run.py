@@ -1282,9 +1282,21 @@ def code_warning(report):
     return f"**The app's code changed during the run** ({listed}): results are not comparable."
 
 
+def same_type(one, other):
+    return one.replace(" ", "").lower() == other.replace(" ", "").lower()
+
+
 def failures(report):
     lines = []
     for scale, mode, key, value in all_measurements(report):
+        if mode == "floor" and value["status"] == 200:
+            index = scales_of(report).index(scale)
+            app_type = result_of(report, index, "cached", key)["content_type"]
+            if not same_type(value["content_type"], app_type):
+                lines.append(
+                    f"- {scale}x {BY_KEY[key].label} [floor]: Content-Type "
+                    f"{value['content_type']!r}, the app's {app_type!r}"
+                )
         if value["check_error"] or value["status_errors"] or value["socket_errors"]:
             problem = value["check_error"] or (
                 f"{value['status_errors']} error responses, socket errors "
