@@ -54,8 +54,10 @@ migrations-check: $(INSTALLED)
 load: $(INSTALLED)
 	bash deploy/load-test.sh
 
-# The pages, API and bulk downloads at 1x, 10x and 100x the real dataset, next to Datasette on
-# the same records and a static file (BENCH_SCALES, BENCH_DURATION...: see bench/run.py).
+# The pages, API and bulk downloads at 1x, 10x and 100x the real dataset, each cached and
+# uncached in the app, through the nginx edge and as a static file from that nginx, next to
+# Datasette on the same records; the whole-dataset builds against PostgreSQL's COPY
+# (BENCH_SCALES, BENCH_DURATION...: see bench/run.py). Needs nginx (deploy/edge-local.sh).
 # Writes bench/results/latest.json and latest.md.
 .PHONY: bench
 bench: $(INSTALLED)

@@ -7,6 +7,8 @@
 #
 # Only the parts a deployment changes differ: the app servers' addresses (app-servers.conf),
 # the downloads folder (downloads.conf), and the port and cache folder (rewritten). Its files live in EDGE_DIR (/tmp/atd-edge).
+# EDGE_EXTRA_CONF, if set, names a file included in the http block too (make bench adds a
+# static-file server there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EDGE_DIR=${EDGE_DIR:-/tmp/atd-edge}
@@ -42,8 +44,11 @@ http {
     uwsgi_temp_path $EDGE_DIR/uwsgi;
     scgi_temp_path $EDGE_DIR/scgi;
     include $EDGE_DIR/tracker.conf;
-}
 CONF
+    if [ -n "${EDGE_EXTRA_CONF:-}" ]; then
+      echo "    include $(realpath "$EDGE_EXTRA_CONF");" >>"$EDGE_DIR/nginx.conf"
+    fi
+    echo "}" >>"$EDGE_DIR/nginx.conf"
     nginx -t -q -p "$EDGE_DIR" -c "$EDGE_DIR/nginx.conf"
     nginx -p "$EDGE_DIR" -c "$EDGE_DIR/nginx.conf"
     ;;
