@@ -31,7 +31,7 @@ endpoint failed its check or answered an error status.
     BENCH_SCALES          "1 10 100"
     BENCH_DURATION        measured seconds per endpoint and mode (2); BENCH_WARMUP before it (1)
     BENCH_MIN_REQUESTS    responses wanted per measurement (20): a slower endpoint is measured
-                          for up to BENCH_MAX_DURATION seconds (6)
+                          for up to BENCH_MAX_DURATION seconds (4)
     BENCH_CONNECTIONS     wrk connections (8); BENCH_THREADS wrk threads (2)
     BENCH_TIMEOUT         seconds before wrk counts a request as timed out (60)
     BENCH_DATABASE_URL    postgres://postgres@127.0.0.1:5432/atd_tracker_bench (created)
@@ -137,7 +137,7 @@ class Config:
             duration=int(env("BENCH_DURATION", "2")),
             warmup=int(env("BENCH_WARMUP", "1")),
             min_requests=int(env("BENCH_MIN_REQUESTS", "20")),
-            max_duration=int(env("BENCH_MAX_DURATION", "6")),
+            max_duration=int(env("BENCH_MAX_DURATION", "4")),
             connections=int(env("BENCH_CONNECTIONS", "8")),
             threads=int(env("BENCH_THREADS", "2")),
             timeout=int(env("BENCH_TIMEOUT", "60")),
