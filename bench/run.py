@@ -938,7 +938,7 @@ def settings_used(config):
 
 
 def ratio(numerator, denominator):
-    return numerator / denominator if numerator and denominator else None
+    return numerator / denominator if numerator is not None and denominator else None
 
 
 def size(count):
@@ -982,9 +982,13 @@ def result_of(report, index, mode, key):
 
 
 def numbers(report, index, mode, key, name):
+    """A figure of a measurement; None when it failed or was not made. When no response
+    came back within the measured seconds, the rate is 0 and the latencies are unknown."""
     measurement = result_of(report, index, mode, key)
-    if not measurement or measurement["check_error"] or not measurement["requests"]:
+    if not measurement or measurement["check_error"]:
         return None
+    if not measurement["requests"]:
+        return 0.0 if name == "rps" and measurement.get("duration_s") else None
     return measurement[name]
 
 
@@ -1040,6 +1044,9 @@ def rps_p95(report, index, mode, key):
     errors = ""
     if measurement and (measurement["status_errors"] or measurement["socket_errors"]):
         errors = " **errors**"
+    if rps == 0.0:
+        seconds = f"{measurement['duration_s']:.0f}"
+        return [f"0 (no response in {seconds} s)" + errors, f"> {seconds} s"]
     return [fmt(rps) + few + errors, fmt(numbers(report, index, mode, key, "p95_ms"))]
 
 
