@@ -4,7 +4,9 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from tracker.search import search
+from tracker.exports import dataset_version
+from tracker.models import SearchEntry, SearchIndex
+from tracker.search import KINDS, Searcher, rebuild_index, search
 
 from .conftest import DRAFT, make_indicator, make_law, make_pilot, make_source, make_status
 from .test_browser import CHROMIUM, browser, serious_violations, world  # noqa: F401
@@ -17,7 +19,8 @@ only_on_postgresql = pytest.mark.skipif(not POSTGRESQL, reason="full-text search
 # Expect 8 queries, however many records match:
 # * the dataset version (the cache key)
 # * one per kind: countries, statuses, laws, pilots, pledges, figures, sources
-SEARCH_QUERIES = 8
+# and on PostgreSQL one more, the search index's state, once the index holds this version.
+SEARCH_QUERIES = 8 + POSTGRESQL
 
 # Per language: a status's practice text, a word in it as typed, and another form of it
 # that stemming finds (PostgreSQL).
@@ -202,11 +205,13 @@ def test_bad_input_is_a_400_that_says_what_to_change(client, query, message):
 def test_search_holds_its_query_budget(client, django_assert_num_queries):
     make_indicator()
     make_status("mx", practice="Children held in referral offices.")
+    client.get("/search/", {"q": "warm"})  # on PostgreSQL, the index follows the records
     with django_assert_num_queries(SEARCH_QUERIES):
         small = client.get("/search/", {"q": "referral"})
     for code in ["th", "my", "id", "be", "gb"]:
         make_status(code, practice="Children held in referral offices.")
         make_law(f"{code}-referral", code, title="Referral law")
+    client.get("/search/", {"q": "warm"})
     with django_assert_num_queries(SEARCH_QUERIES):
         large = client.get("/search/", {"q": "referral offices law"})
     assert small.context["found"].total == 1
@@ -230,3 +235,48 @@ def test_a_found_status_leads_to_its_country_page(live_server, browser, world, p
     # Its timeline's fold opens for it (static/js/folds.js), once the page has loaded.
     expect(tab.locator("#" + tab.url.split("#")[1])).to_be_visible()
     context.close()
+
+
+@only_on_postgresql
+def test_on_postgresql_the_search_index_follows_every_edit(client):
+    law = make_law("mx-referral-protocol", title="Referral protocol")
+    assert results(client, "referral")["laws"].count == 1
+    assert SearchIndex.state().version_tag == dataset_version().tag
+    law.title = "Canalisation protocol"
+    law.save()
+    assert results(client, "canalisation")["laws"].count == 1
+    assert results(client, "referral")["laws"].count == 0
+    assert SearchIndex.state().version_tag == dataset_version().tag
+
+
+@only_on_postgresql
+def test_on_postgresql_an_index_older_than_the_data_never_shows_a_draft(client):
+    law = make_law("mx-referral-protocol", title="Referral protocol")
+    assert results(client, "referral")["laws"].count == 1
+    law.publication_status = DRAFT
+    law.save()
+    # As while the worker has not rebuilt it yet: the entries still hold the published law.
+    SearchIndex.objects.update(requested_tag=dataset_version().tag)
+    assert SearchEntry.objects.filter(kind="laws", object_id=law.pk).exists()
+    assert results(client, "referral")["laws"].count == 0
+
+
+@only_on_postgresql
+@pytest.mark.parametrize("query", ["referral", "referral offices", '"referral offices"', "-law"])
+def test_on_postgresql_the_index_finds_and_ranks_as_reading_the_records_does(query):
+    make_indicator()
+    for code in ["mx", "th", "my"]:
+        make_status(code, practice="Children held in referral offices.", caveat="A law.")
+    make_law("mx-referral-protocol", title="Referral protocol", summary="Referral offices.")
+    make_source("referral-report", title="Referral offices in Chiapas")
+    rebuild_index.call()
+
+    def found(indexed):
+        searcher = Searcher(query, "en", None, indexed)
+        return [
+            (result.url, round(result.rank, 6), result.snippet)
+            for kind in KINDS
+            for result in searcher.group(kind).results
+        ]
+
+    assert found(indexed=True) == found(indexed=False)

@@ -1,9 +1,11 @@
-"""What the tracker keeps about itself: the builds of the whole-dataset downloads."""
+"""What the tracker keeps about itself: the builds of the whole-dataset downloads, and the
+search index."""
 
 import hashlib
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.http import quote_etag
@@ -70,3 +72,40 @@ class DatasetBuild(models.Model):
         return quote_etag(
             hashlib.sha256(f"{self.kind}|{self.version_tag}".encode()).hexdigest()[:32]
         )
+
+
+class SearchEntry(models.Model):
+    """One published record's text in one language as a weighted text-search document
+    (PostgreSQL), so that site search finds and ranks records without parsing every record's
+    text on each query. Rebuilt whole for each dataset version (tracker.search)."""
+
+    kind = models.CharField(max_length=20)
+    language = models.CharField(max_length=10)
+    object_id = models.BigIntegerField()
+    document = SearchVectorField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "language", "object_id"], name="one_search_entry_per_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id} ({self.language})"
+
+
+class SearchIndex(models.Model):
+    """The one row saying which dataset version the search entries hold, and which one a
+    rebuild was last asked for (so that only one asker queues it)."""
+
+    version_tag = models.CharField(max_length=64, blank=True)
+    requested_tag = models.CharField(max_length=64, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"search index at {self.version_tag or 'no version yet'}"
+
+    @classmethod
+    def state(cls):
+        return cls.objects.get_or_create(pk=1)[0]

@@ -20,12 +20,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import Case, Count, F, FloatField, Func, Q, TextField, Value, When, Window
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, Concat, NullIf
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 
@@ -33,7 +48,8 @@ from countries.models import Country
 from practices.models import Figure, Law, Pilot, Pledge, Source, Status
 
 from . import siteurl
-from .exports import Column
+from .exports import Column, dataset_version
+from .models import SearchEntry, SearchIndex
 from .spreadsheets import Table
 from .templatetags.tracker import local_date
 
@@ -260,12 +276,35 @@ def joined(expressions):
     return Concat(*parts[:-1], output_field=TextField()) if len(parts) > 2 else parts[0]
 
 
+def searchable(kind, language):
+    """The kind's records with the text searched in `language` (`search_title`, `search_text`,
+    `search_place`), and the text fields' expressions (for snippets)."""
+    model = kind.records().model
+    title = joined([in_language(model, path, language) for path in kind.title])
+    text = [in_language(model, path, language) for path in kind.text]
+    place = joined([in_language(model, path, language) for path in kind.place])
+    records = kind.records().annotate(
+        search_title=title, search_text=joined(text), search_place=place
+    )
+    return records, text
+
+
+def document(config):
+    """The weighted text-search document of `searchable` records: title, text, then place."""
+    return (
+        SearchVector("search_title", weight="A", config=config)
+        + SearchVector("search_text", weight="B", config=config)
+        + SearchVector("search_place", weight="C", config=config)
+    )
+
+
 class Searcher:
-    def __init__(self, query, language, per_kind):
+    def __init__(self, query, language, per_kind, indexed=False):
         self.query = query
         self.terms = Terms.parse(query)
         self.language = language
         self.per_kind = per_kind
+        self.indexed = indexed
 
     @cached_property
     def full_text(self):
@@ -274,14 +313,11 @@ class Searcher:
     def group(self, kind):
         if not self.terms.wanted:
             return Group(kind.name, kind.label, 0)
-        model = kind.records().model
-        title = joined([in_language(model, path, self.language) for path in kind.title])
-        text = [in_language(model, path, self.language) for path in kind.text]
-        place = joined([in_language(model, path, self.language) for path in kind.place])
-        records = kind.records().annotate(
-            search_title=title, search_text=joined(text), search_place=place
-        )
-        matches = (self.postgresql if self.full_text else self.fallback)(records, text)
+        records, text = searchable(kind, self.language)
+        if self.full_text:
+            matches = self.postgresql(kind, records, text)
+        else:
+            matches = self.fallback(records, text)
         matches = matches.annotate(total=Window(Count("pk")))
         if self.per_kind is not None:
             matches = matches[: self.per_kind]
@@ -306,34 +342,42 @@ class Searcher:
     def config(self):
         return TEXT_SEARCH_CONFIGS.get(self.language, "simple")
 
-    def postgresql(self, records, text):
+    def postgresql(self, kind, records, text):
         query = SearchQuery(self.query, search_type="websearch", config=self.config)
-        document = (
-            SearchVector("search_title", weight="A", config=self.config)
-            + SearchVector("search_text", weight="B", config=self.config)
-            + SearchVector("search_place", weight="C", config=self.config)
-        )
+        if self.indexed:
+            # The documents stored for the dataset version: matched through their GIN index
+            # and ranked without parsing the records' text. Only published records are
+            # `records`, so an entry left from an older version never shows a draft.
+            entries = SearchEntry.objects.filter(
+                kind=kind.name, language=self.language, document=query
+            )
+            rank = entries.filter(object_id=OuterRef("pk")).annotate(
+                rank=SearchRank(F("document"), query)
+            )
+            found = records.filter(pk__in=entries.values("object_id")).annotate(
+                rank=Subquery(rank.values("rank")[:1], output_field=FloatField())
+            )
+        else:
+            found = (
+                records.annotate(document=document(self.config))
+                .filter(document=query)
+                .annotate(rank=SearchRank(F("document"), query))
+            )
         # The texts joined by an ellipsis, so a snippet running from one into the next says so.
         fragments = Func(Value(" … "), *text, function="CONCAT_WS", output_field=TextField())
-        return (
-            records.annotate(document=document)
-            .filter(document=query)
-            .annotate(
-                rank=SearchRank(F("document"), query),
-                headline=SearchHeadline(
-                    fragments if text else Value(""),
-                    query,
-                    config=self.config,
-                    start_sel=MARK_START,
-                    stop_sel=MARK_STOP,
-                    max_words=25,
-                    min_words=10,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
-            .order_by("-rank", "search_title", "pk")
-        )
+        return found.annotate(
+            headline=SearchHeadline(
+                fragments if text else Value(""),
+                query,
+                config=self.config,
+                start_sel=MARK_START,
+                stop_sel=MARK_STOP,
+                max_words=25,
+                min_words=10,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        ).order_by("-rank", "search_title", "pk")
 
     # Elsewhere: every term somewhere in the record, none of the -terms.
 
@@ -405,10 +449,68 @@ def cut_around(text, terms):
     return tuple(part for part in parts if part.text)
 
 
-def search(query, language=None, per_kind=PER_KIND):
+def search(query, language=None, per_kind=PER_KIND, version=None):
     """Published records matching `query`, grouped by kind, best first within each kind.
 
     One query per kind; at most `per_kind` results each (None: all), with the count of all.
+    On PostgreSQL, one more reads the search index's state (`version`: the dataset version,
+    when the caller has it).
     """
-    searcher = Searcher(query, language or get_language() or "en", per_kind)
+    language = language or get_language() or "en"
+    terms = Terms.parse(query)
+    indexed = bool(terms.wanted) and index_is_usable(language, version)
+    searcher = Searcher(query, language, per_kind, indexed)
     return Found([searcher.group(kind) for kind in KINDS])
+
+
+# The search index (PostgreSQL) ----------------------------------------------------------
+
+
+def index_is_usable(language, version=None):
+    """Whether search may read the stored documents (SearchEntry) in `language`.
+
+    When they hold an older dataset version, a rebuild is asked for, once per version: the
+    worker builds it (TASK_BACKEND=database), or this very process, now, with the immediate
+    backend. Until then the older entries serve; an index never built is not used at all.
+    """
+    if connection.vendor != "postgresql" or language not in TEXT_SEARCH_CONFIGS:
+        return False
+    version = version or dataset_version()
+    index = SearchIndex.state()
+    if index.version_tag != version.tag:
+        asked = (
+            SearchIndex.objects.filter(pk=index.pk)
+            .exclude(requested_tag=version.tag)
+            .update(requested_tag=version.tag)
+        )
+        if asked:
+            rebuild_index.enqueue()
+            index.refresh_from_db()
+    return bool(index.version_tag)
+
+
+@task()
+def rebuild_index():
+    """Store every record's document in every language, for the current dataset version.
+
+    One INSERT … SELECT per kind and language: PostgreSQL parses the text where it lives.
+    Searches read the previous entries until this transaction commits.
+    """
+    with transaction.atomic():
+        version = dataset_version()
+        SearchEntry.objects.all().delete()
+        table = SearchEntry._meta.db_table
+        with connection.cursor() as cursor:
+            for kind in KINDS:
+                for language, config in TEXT_SEARCH_CONFIGS.items():
+                    records, _text = searchable(kind, language)
+                    selected = records.annotate(document=document(config)).values("pk", "document")
+                    sql, params = selected.query.sql_with_params()
+                    cursor.execute(
+                        f"INSERT INTO {table} (kind, language, object_id, document) "
+                        f"SELECT %s, %s, found.* FROM ({sql}) AS found",
+                        [kind.name, language, *params],
+                    )
+        SearchIndex.objects.filter(pk=SearchIndex.state().pk).update(
+            version_tag=version.tag, built_at=timezone.now()
+        )

@@ -36,9 +36,10 @@ def search_page(request):
         context["error"] = str(error)
         return render(request, "search.html", context, status=400)
     if query and format:
-        return download(request, search(query, per_kind=None).table(), format, "search")
+        found = search(query, per_kind=None, version=getattr(request, "dataset_version", None))
+        return download(request, found.table(), format, "search")
     if query:
-        context["found"] = search(query)
+        context["found"] = search(query, version=getattr(request, "dataset_version", None))
         context["download_query"] = urlencode({"q": query})
     return render(request, "search.html", context)
 
