@@ -504,11 +504,14 @@ def rebuild_index():
             for kind in KINDS:
                 for language, config in TEXT_SEARCH_CONFIGS.items():
                     records, _text = searchable(kind, language)
-                    selected = records.annotate(document=document(config)).values("pk", "document")
+                    selected = records.annotate(
+                        entry_id=F("pk"), entry_document=document(config)
+                    ).values("entry_id", "entry_document")
                     sql, params = selected.query.sql_with_params()
                     cursor.execute(
                         f"INSERT INTO {table} (kind, language, object_id, document) "
-                        f"SELECT %s, %s, found.* FROM ({sql}) AS found",
+                        "SELECT %s, %s, found.entry_id, found.entry_document "
+                        f"FROM ({sql}) AS found",
                         [kind.name, language, *params],
                     )
         SearchIndex.objects.filter(pk=SearchIndex.state().pk).update(
