@@ -761,16 +761,18 @@ def later_in_timeline_than_outer():
     )
 
 
+def published_status():
+    """What makes a status public: it, its indicator and its value are published."""
+    return Q(
+        publication_status=PublicationStatus.PUBLISHED,
+        indicator__publication_status=PublicationStatus.PUBLISHED,
+        value__publication_status=PublicationStatus.PUBLISHED,
+    )
+
+
 class StatusQuerySet(CitedQuerySet):
     def published(self):
-        return (
-            super()
-            .published()
-            .filter(
-                indicator__publication_status=PublicationStatus.PUBLISHED,
-                value__publication_status=PublicationStatus.PUBLISHED,
-            )
-        )
+        return self.filter(published_status())
 
     def same_timeline(self):
         """Published statuses of the outer status's place and indicator (for subqueries)."""
@@ -795,14 +797,17 @@ class StatusQuerySet(CitedQuerySet):
         national timelines are separate ("place" 0 is national).
         """
         on = on or datetime.date.today()
-        later = (
-            self.same_timeline().filter(timeline_on__lte=on).filter(later_in_timeline_than_outer())
-        )
         return (
             self.published()
             .with_timeline_date()
             .filter(timeline_on__lte=on)
-            .filter(~Exists(later))
+            .filter(~Exists(self.later_by(on)))
+        )
+
+    def later_by(self, on):
+        """Published statuses after the outer one in its timeline, that began by the date."""
+        return (
+            self.same_timeline().filter(timeline_on__lte=on).filter(later_in_timeline_than_outer())
         )
 
     def with_current_flag(self, on=None):
@@ -810,17 +815,8 @@ class StatusQuerySet(CitedQuerySet):
         of `current()`, tested on the row itself (one index probe per row, not a pass over
         every timeline)."""
         on = on or datetime.date.today()
-        later = (
-            self.same_timeline().filter(timeline_on__lte=on).filter(later_in_timeline_than_outer())
-        )
         in_force = ExpressionWrapper(
-            Q(
-                publication_status=PublicationStatus.PUBLISHED,
-                indicator__publication_status=PublicationStatus.PUBLISHED,
-                value__publication_status=PublicationStatus.PUBLISHED,
-                timeline_on__lte=on,
-            )
-            & ~Exists(later),
+            published_status() & Q(timeline_on__lte=on) & ~Exists(self.later_by(on)),
             output_field=models.BooleanField(),
         )
         return self.with_timeline_date().annotate(is_current=in_force)
