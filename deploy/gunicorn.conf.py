@@ -32,3 +32,10 @@ access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms "%
 control_socket_disable = True
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"  # heartbeat files in memory, not on the container's overlay disk
+
+
+def post_worker_init(worker):
+    # The app is loaded in each worker (no preload): tune the collector once it is.
+    from tracker.collector import tune_for_serving
+
+    tune_for_serving()

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from . import siteurl
+from .collector import fewer_collections
 from .exports import dataset_version, write_datapackage
 from .models import DatasetBuild
 
@@ -173,7 +174,7 @@ def build_download(kind, base_url):
     if not claimed:
         return
     try:
-        with snapshot():
+        with snapshot(), fewer_collections():
             built = dataset_version()
             size = write(kind, built, base_url)
     except Exception as error:
