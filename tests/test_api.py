@@ -12,6 +12,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.urls import reverse
+from rest_framework import serializers
 
 from countries.models import Country
 from practices.models import (
@@ -26,7 +27,9 @@ from practices.models import (
     Status,
     TargetGroup,
 )
+from practices.serializers import DescribedSerializer
 from tracker.exports import columns
+from tracker.models import DatasetBuild
 
 from .conftest import (
     DRAFT,
@@ -410,6 +413,34 @@ def test_pledge_figure_source_organisation_and_indicator_details(client, records
     indicator = client.get(f"{API}indicators/electronic-monitoring/").json()
     assert [v["slug"] for v in indicator["values"]] == ["used", "not-used"]
     assert indicator["statuses_url"].endswith("/api/v1/statuses/?indicator=electronic-monitoring")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_list_and_detail_is_what_drf_itself_would_serialize(
+    client, records, monkeypatch, language
+):
+    """The serializers read plain attributes directly (practices/serializers.py): the
+    responses are byte for byte those of DRF's own field-by-field lookup."""
+    some_law, some_status = Law.objects.published().first(), Status.objects.published().first()
+    urls = [f"{API}{resource}/?page_size=500&lang={language}" for resource in RESOURCES]
+    urls += [
+        f"{API}countries/mx/?lang={language}",
+        f"{API}laws/{some_law.slug}/?lang={language}",
+        f"{API}statuses/{some_status.pk}/?lang={language}",
+        f"{API}dataset.json?lang={language}",
+    ]
+
+    def bodies():
+        DatasetBuild.objects.all().delete()  # dataset.json is built afresh
+        cache.clear()
+        return {url: b"".join(client.get(url)) for url in urls}
+
+    ours = bodies()
+    monkeypatch.setattr(
+        DescribedSerializer, "to_representation", serializers.ModelSerializer.to_representation
+    )
+    assert ours == bodies()
+    assert all(len(body) > 100 for body in ours.values())
 
 
 # Filters --------------------------------------------------------------------------------
