@@ -7,6 +7,7 @@ as precisely as the source does (2020, 2020-11 or 2020-11-15). Every claim embed
 citations.
 """
 
+from contextlib import suppress
 from functools import cached_property
 from urllib.parse import quote
 
@@ -108,10 +109,8 @@ class DescribedSerializer(serializers.ModelSerializer):
         for field, attribute in self.readers:
             value = NOT_READ
             if attribute is not None:
-                try:
+                with suppress(AttributeError, KeyError, ObjectDoesNotExist):
                     value = getattr(instance, attribute)
-                except (AttributeError, KeyError, ObjectDoesNotExist):
-                    pass
             if value is NOT_READ or callable(value):
                 try:
                     value = field.get_attribute(instance)
