@@ -14,8 +14,7 @@ endpoint is measured:
 - cached: gunicorn started again with the response cache on (as deploy/load-test.sh); a
   repeated URL is a cache hit. The body it gives is saved for the floor;
 - edge: nginx with the project's edge config (deploy/nginx/tracker.conf, started by
-  deploy/edge-local.sh) in front of the cached gunicorn, started a third time as behind the
-  edge in production (DOWNLOADS_ACCEL_PATH: nginx sends the built downloads). curl checks
+  deploy/edge-local.sh) in front of the cached gunicorn, started a third time. curl checks
   the X-Cache-Status of the first and second request and of one after the run;
 - floor: the same nginx process serving the same bytes, saved by curl from the cached app, as
   a static file (a second port, EDGE_EXTRA_CONF), checked byte for byte;
@@ -71,9 +70,8 @@ RESULTS = ROOT / "bench" / "results"
 LUA = ROOT / "bench" / "measure.lua"
 # The app's shared cache is Redis (BENCH_REDIS_URL); large bodies go to this folder.
 RESPONSE_CACHE = TMP / "response-cache"
-# The app's built downloads (DOWNLOADS_DIR), which nginx sends at the edge.
+# The app's built downloads (DOWNLOADS_DIR).
 DOWNLOADS = TMP / "downloads"
-DOWNLOADS_ACCEL_PATH = "/_downloads/"  # tracker.conf's internal location
 # The static floor: each app endpoint's body as a file, served by the edge's nginx.
 FLOOR = TMP / "floor"
 FLOOR_CONF = TMP / "floor.conf"
@@ -438,7 +436,7 @@ def edge(config, scale):
     pid_file = edge_dir / "nginx.pid"
     log_path = edge_dir / "error.log"
     try:
-        run([*script, "start", config.edge_port, DOWNLOADS, config.app_port], env=env)
+        run([*script, "start", config.edge_port, config.app_port], env=env)
         master = int(pid_file.read_text())
         wait_until_answers(
             "nginx",
@@ -505,7 +503,6 @@ def app_env(config, **changes):
         DOWNLOADS_DIR=str(DOWNLOADS),
         TASK_BACKEND="immediate",
         RESPONSE_CACHE="true",
-        DOWNLOADS_ACCEL_PATH="",
         WEB_CONCURRENCY=str(config.workers),
         GUNICORN_MAX_REQUESTS=str(config.max_requests),
         GUNICORN_BIND=f"127.0.0.1:{config.app_port}",
@@ -778,7 +775,7 @@ def measure_app(config, scale, env, mode, codes):
 def measure_edge(config, scale, env, cached, codes):
     """Through nginx's cache in front of the cached app, and the static floor, endpoint by
     endpoint; both compared byte for byte with what the cached app gave."""
-    log(f"scale {scale}x: gunicorn (cached, downloads sent by nginx) behind nginx + floor")
+    log(f"scale {scale}x: gunicorn (cached) behind nginx + floor")
     codes.append(code_version())
     server, app_log = gunicorn(config, env, scale, "edge")
     edges, floors = {}, {}
@@ -830,8 +827,7 @@ def run_scale(config, scale):
         config, scale, app_env(config, RESPONSE_CACHE="false"), "uncached", codes
     )
     modes["cached"] = measure_app(config, scale, env, "cached", codes)
-    edge_env = app_env(config, DOWNLOADS_ACCEL_PATH=DOWNLOADS_ACCEL_PATH)
-    modes["edge"], modes["floor"] = measure_edge(config, scale, edge_env, modes["cached"], codes)
+    modes["edge"], modes["floor"] = measure_edge(config, scale, env, modes["cached"], codes)
     log(f"scale {scale}x: datasette")
     server, log_path = datasette(config, env, scale, database, counts)
     modes["datasette"] = {}
@@ -925,8 +921,7 @@ def settings_used(config):
         **{name: value for name, value in asdict(config).items()},
         "gunicorn": "deploy/gunicorn.conf.py (sync workers), access log off, production "
         "settings (DEBUG=false), Redis cache (large bodies in bench/tmp/response-cache), "
-        "API throttle off; uncached: RESPONSE_CACHE=false; behind the edge: "
-        f"DOWNLOADS_ACCEL_PATH={DOWNLOADS_ACCEL_PATH}",
+        "API throttle off; uncached: RESPONSE_CACHE=false",
         "edge": "nginx via deploy/edge-local.sh: deploy/nginx/tracker.conf + proxy.conf, "
         "2 workers, a fresh cache per scale; the floor is a second server of the same nginx "
         "(bench/tmp/floor.conf via EDGE_EXTRA_CONF)",
@@ -1363,8 +1358,7 @@ def markdown(report):
         f"## (3) Through the edge: req/s / the static floor's (target ≥ {EDGE_TARGET}, "
         "every endpoint and scale)",
         "The floor is the same nginx sending the bytes the cached app gave for the endpoint "
-        "(checked byte for byte) as a static file. The downloads are not cached by nginx: "
-        "the app answers with X-Accel-Redirect and nginx sends the built file.",
+        "(checked byte for byte) as a static file.",
         edges,
         f"## (4) Whole-dataset builds / COPY of the same rows (target ≤ {BUILD_TARGET} at "
         f"{BUILD_TARGET_SCALE}x)",

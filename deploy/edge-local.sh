@@ -2,11 +2,11 @@
 # nginx from Debian's packages with deploy/nginx/tracker.conf, in front of app servers on
 # this machine, as the "edge" service runs it in docker-compose.yml:
 #
-#   deploy/edge-local.sh start PORT DOWNLOADS_DIR APP_PORT...   # e.g. 8080 /tmp/downloads 8103 8104
+#   deploy/edge-local.sh start PORT APP_PORT...   # e.g. 8080 8103 8104
 #   deploy/edge-local.sh stop
 #
 # Only the parts a deployment changes differ: the app servers' addresses (app-servers.conf),
-# the downloads folder (downloads.conf), and the port and cache folder (rewritten). Its files live in EDGE_DIR (/tmp/atd-edge).
+# and the port and cache folder (rewritten). Its files live in EDGE_DIR (/tmp/atd-edge).
 # EDGE_EXTRA_CONF, if set, names a file included in the http block too (make bench adds a
 # static-file server there).
 set -euo pipefail
@@ -15,14 +15,13 @@ EDGE_DIR=${EDGE_DIR:-/tmp/atd-edge}
 
 case "${1:-}" in
   start)
-    port=$2 downloads=$3
-    shift 3
+    port=$2
+    shift 2
     if ! command -v nginx >/dev/null 2>&1; then apt-get install -y -q nginx-light >/dev/null; fi
     mkdir -p "$EDGE_DIR/tracker"
-    cp deploy/nginx/proxy.conf "$EDGE_DIR/tracker/"
+    cp deploy/nginx/proxy.conf deploy/nginx/cache.conf "$EDGE_DIR/tracker/"
     sed -e "s/listen 8080;/listen 127.0.0.1:$port;/" \
       -e "s#/var/cache/nginx/tracker#$EDGE_DIR/cache#" deploy/nginx/tracker.conf >"$EDGE_DIR/tracker.conf"
-    echo "alias $downloads/;" >"$EDGE_DIR/tracker/downloads.conf"
     : >"$EDGE_DIR/tracker/app-servers.conf"
     for app in "$@"; do
       echo "server 127.0.0.1:$app max_fails=1 fail_timeout=10s;" >>"$EDGE_DIR/tracker/app-servers.conf"
@@ -55,5 +54,5 @@ CONF
   stop)
     if [ -f "$EDGE_DIR/nginx.pid" ]; then nginx -p "$EDGE_DIR" -c "$EDGE_DIR/nginx.conf" -s quit; fi
     ;;
-  *) echo "usage: $0 start PORT DOWNLOADS_DIR APP_PORT... | stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start PORT APP_PORT... | stop" >&2; exit 2 ;;
 esac

@@ -72,6 +72,24 @@ def test_a_download_names_the_version_it_holds_and_answers_304(client, law, url)
 
 
 @pytest.mark.parametrize("url", URLS)
+def test_the_edge_may_keep_a_download_a_few_seconds_like_a_page(client, law, url, settings):
+    first = client.get(url)
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    for response in (first, again):
+        policy = set(response["Cache-Control"].split(", "))
+        assert policy == {"public", "max-age=0", "must-revalidate", "s-maxage=10"}
+    assert settings.EDGE_CACHE_SECONDS == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_proxy_keeps_the_answer_that_a_download_is_not_built_yet(client, law, queued):
+    response = client.get(f"{API}dataset.json")
+    assert response.status_code == 503
+    assert "s-maxage" not in response.get("Cache-Control", "")
+    assert "public" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("url", URLS)
 def test_a_current_build_is_served_for_two_queries_whatever_the_size(
     client, law, url, django_assert_num_queries
 ):

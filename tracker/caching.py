@@ -157,6 +157,11 @@ def stamp(response, etag, version):
     """
     response["ETag"] = etag
     response["Last-Modified"] = http_date(version.last_modified.timestamp())
+    return cacheable_at_the_edge(response)
+
+
+def cacheable_at_the_edge(response):
+    """Browsers revalidate every time; the site's proxy keeps it EDGE_CACHE_SECONDS."""
     patch_cache_control(
         response,
         public=True,

@@ -26,14 +26,15 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, JsonResponse
 from django.utils import timezone, translation
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from . import siteurl
+from .caching import cacheable_at_the_edge
 from .collector import fewer_collections
 from .exports import dataset_version, write_datapackage
 from .models import DatasetBuild
@@ -98,20 +99,13 @@ def build_response(request, build):
     response["ETag"] = build.etag
     response["Last-Modified"] = http_date(last_modified)
     response["Dataset-Version"] = build.version_label
-    patch_cache_control(response, public=True, no_cache=True)
-    return response
+    # Like the pages: the edge (deploy/nginx) keeps the file a few seconds and then
+    # revalidates it by ETag, so it sends the bytes from its cache, not from the app.
+    return cacheable_at_the_edge(response)
 
 
 def file_response(build):
-    """The file itself, or, behind nginx, where nginx finds it (settings.DOWNLOADS_ACCEL_PATH).
-
-    With X-Accel-Redirect the proxy sends the file from the shared volume, so an app worker
-    is free again as soon as it has answered, however slow the client.
-    """
-    if settings.DOWNLOADS_ACCEL_PATH:
-        response = HttpResponse()
-        response["X-Accel-Redirect"] = settings.DOWNLOADS_ACCEL_PATH + build.path.name
-        return response
+    """The file itself (gunicorn sends it with sendfile), or None if it is gone."""
     try:
         return FileResponse(open(build.path, "rb"))  # noqa: SIM115 - it closes it
     except FileNotFoundError:

@@ -329,9 +329,6 @@ DOWNLOADS_DIR = os.environ.get(
 DOWNLOAD_BUILD_TIMEOUT = envint("DOWNLOAD_BUILD_TIMEOUT", 15 * 60)
 # /readyz reports the worker "stalled" when a task has waited this long (seconds).
 TASKS_STALLED_AFTER = envint("TASKS_STALLED_AFTER", 5 * 60)
-# Behind nginx with the same folder mounted: the internal location it serves it from (the
-# compose file's "/_downloads/"); empty, the app sends the files itself.
-DOWNLOADS_ACCEL_PATH = os.environ.get("DOWNLOADS_ACCEL_PATH", "")
 
 # Security. DEBUG=false is the production path: it turns on the secure defaults below, each
 # of which an environment variable can still override (docs/deployment.md lists them).
