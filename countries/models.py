@@ -5,6 +5,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from tracker.paths import path_to
+from tracker.related import ListedRelation
 
 
 class Region(models.Model):
@@ -130,6 +131,7 @@ class CountryGroup(models.Model):
     members = models.ManyToManyField(
         Country, blank=True, related_name="groups", verbose_name=_("members")
     )
+    members_list = ListedRelation()
 
     class Meta:
         ordering = ["name"]

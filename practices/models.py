@@ -41,6 +41,7 @@ from simple_history.models import HistoricalRecords
 
 from countries.models import Country, CountryGroup, Subdivision
 from tracker.paths import path_to
+from tracker.related import ListedRelation, prefetch_list
 
 
 class PublicationStatus(models.TextChoices):
@@ -1144,11 +1145,11 @@ class SpanningQuerySet(ByCountryQuerySet):
     def with_places(self):
         """Prefetch the countries named and the groups with their members (three queries)."""
         return self.prefetch_related(
-            Prefetch("countries", queryset=Country.objects.only("iso2", "name")),
-            Prefetch(
+            prefetch_list("countries", Country.objects.only("iso2", "name")),
+            prefetch_list(
                 "country_groups",
-                queryset=CountryGroup.objects.prefetch_related(
-                    Prefetch("members", queryset=Country.objects.only("iso2", "name"))
+                CountryGroup.objects.prefetch_related(
+                    prefetch_list("members", Country.objects.only("iso2", "name"))
                 ),
             ),
         )
@@ -1175,6 +1176,9 @@ class SpansCountries(Cited):
         help_text=_("Groups it applies to as a whole, such as the EU for an EU regulation."),
     )
 
+    countries_list = ListedRelation()
+    country_groups_list = ListedRelation()
+
     objects = SpanningQuerySet.as_manager()
 
     # How a record naming several countries applies to each, on that country's page.
@@ -1187,10 +1191,10 @@ class SpansCountries(Cited):
     def all_countries(self):
         """Every country it applies to, directly or through a group, by name."""
         countries = {self.country_id: self.country} if self.country_id else {}
-        for country in self.countries.all():
+        for country in self.countries_list:
             countries.setdefault(country.pk, country)
-        for group in self.country_groups.all():
-            for country in group.members.all():
+        for group in self.country_groups_list:
+            for country in group.members_list:
                 countries.setdefault(country.pk, country)
         return sorted(countries.values(), key=lambda country: country.name)
 
@@ -1198,11 +1202,11 @@ class SpansCountries(Cited):
         """Empty for the record's own country, else how it reaches it ("as an EU member")."""
         if self.country_id == country.pk:
             return ""
-        named = list(self.countries.all())
+        named = self.countries_list
         if any(each.pk == country.pk for each in named):
             return self.one_of_label % {"count": len(named)}
-        for group in self.country_groups.all():
-            if any(member.pk == country.pk for member in group.members.all()):
+        for group in self.country_groups_list:
+            if any(member.pk == country.pk for member in group.members_list):
                 return group.member_label
         return ""
 
@@ -1427,6 +1431,8 @@ class Pilot(SpansCountries):
     approaches = models.ManyToManyField(
         Approach, blank=True, related_name="pilots", verbose_name=_("approaches")
     )
+    target_groups_list = ListedRelation()
+    approaches_list = ListedRelation()
     classification = models.CharField(
         _("classification"),
         max_length=30,

@@ -460,11 +460,15 @@ class PlacesSerializer(DescribedSerializer):
     """Where a law, pilot or pledge applies: every country, and the groups."""
 
     countries = serializers.SerializerMethodField()
-    country_groups = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    country_groups = serializers.SerializerMethodField()
 
     @extend_schema_field({"type": "array", "items": {"type": "string"}})
     def get_countries(self, record):
         return [country.iso2 for country in record.all_countries]
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_country_groups(self, record):
+        return [group.slug for group in record.country_groups_list]
 
 
 PLACES = ["country", "subdivision", "countries", "country_groups"]
@@ -545,8 +549,8 @@ class PilotSerializer(PlacesSerializer):
     ended_date = serializers.CharField(allow_null=True)
     implementers = OrganisationRefSerializer(many=True, source="public_implementers")
     government_partners = OrganisationRefSerializer(many=True, source="public_government_partners")
-    target_groups = TargetGroupSerializer(many=True)
-    approaches = ApproachSerializer(many=True)
+    target_groups = TargetGroupSerializer(many=True, source="target_groups_list")
+    approaches = ApproachSerializer(many=True, source="approaches_list")
     citations = CitationSerializer(many=True, source="public_citations")
 
     class Meta:

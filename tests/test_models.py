@@ -214,3 +214,19 @@ def test_partial_dates_show_as_precisely_as_the_source_gave_them():
     )
     assert (law.adopted_date, law.in_force_date, law.repealed_date) == ("2020", "2021-03", None)
     assert country("mx").code == "mx"
+
+
+@pytest.mark.django_db
+def test_a_relation_prefetched_as_a_list_is_read_without_a_query_and_else_queried(
+    django_assert_num_queries,
+):
+    pilot = make_pilot()
+    pilot.countries.add(country("mx"), country("gt"))
+    with django_assert_num_queries(3):  # the pilot and its country; its countries; its groups
+        fetched = Pilot.objects.select_related("country").with_places().get(pk=pilot.pk)
+    with django_assert_num_queries(0):
+        assert sorted(c.iso2 for c in fetched.countries_list) == ["GT", "MX"]
+        assert [c.iso2 for c in fetched.all_countries] == ["GT", "MX", "TH"]
+    plain = Pilot.objects.get(pk=pilot.pk)
+    with django_assert_num_queries(1):
+        assert sorted(c.iso2 for c in plain.countries_list) == ["GT", "MX"]

@@ -52,6 +52,7 @@ from practices.models import (
 )
 
 from . import siteurl
+from .related import prefetch_list
 from .release import release
 from .spreadsheets import (  # noqa: F401 (escape_formula and unescape_formula: for imports)
     Table,
@@ -176,9 +177,9 @@ def places_columns():
             "country_groups",
             "string",
             'Slugs of the country groups it applies to as a whole (e.g. eu), separated by "; ".',
-            lambda r: slugs(r.country_groups.all()),
+            lambda r: slugs(r.country_groups_list),
         ),
-        names_column("country_group_names", "those groups", lambda r: r.country_groups.all()),
+        names_column("country_group_names", "those groups", lambda r: r.country_groups_list),
     )
 
 
@@ -349,8 +350,8 @@ def prepare_pilots(queryset):
             public_citations(),
             published_organisations("implementers"),
             published_organisations("government_partners"),
-            "target_groups",
-            "approaches",
+            prefetch_list("target_groups"),
+            prefetch_list("approaches"),
         )
     )
 
@@ -740,18 +741,16 @@ RESOURCES = {
                     "target_groups",
                     "string",
                     'Slugs of the groups it serves (children, families...), separated by "; ".',
-                    lambda r: slugs(r.target_groups.all()),
+                    lambda r: slugs(r.target_groups_list),
                 ),
-                names_column(
-                    "target_group_names", "those groups", lambda r: r.target_groups.all()
-                ),
+                names_column("target_group_names", "those groups", lambda r: r.target_groups_list),
                 Column(
                     "approaches",
                     "string",
                     'Slugs of its approaches (case management...), separated by "; ".',
-                    lambda r: slugs(r.approaches.all()),
+                    lambda r: slugs(r.approaches_list),
                 ),
-                names_column("approach_names", "those approaches", lambda r: r.approaches.all()),
+                names_column("approach_names", "those approaches", lambda r: r.approaches_list),
                 *RECORD_COLUMNS,
                 public_url_column("pilot"),
                 *TIMESTAMP_COLUMNS,
