@@ -75,6 +75,9 @@ class DescribedSerializer(serializers.ModelSerializer):
 
     resource = ""
     descriptions: dict = {}
+    # A record that many others refer to (a country, an indicator, a source) is represented
+    # once per response or build, and that representation reused: it is read, never changed.
+    shared = False
 
     def get_fields(self):
         """The fields, built from the model once per class and copied for each serializer:
@@ -116,10 +119,20 @@ class DescribedSerializer(serializers.ModelSerializer):
         ]
 
     def to_representation(self, instance):
-        """DRF's, with plain attributes read by `getattr`: DRF's general lookup (dotted
-        sources, dictionaries, callables, missing attributes) took a fifth of a list's
-        render. Anything but a plain value is handed back to the field, so the output is
-        DRF's (tests/test_api.py compares the two on every resource)."""
+        if not self.shared:
+            return self.represent(instance)
+        # The context lives as long as one response or one whole-dataset build.
+        representations = self.context.setdefault("shared_representations", {})
+        key = (type(self), instance.pk)
+        if key not in representations:
+            representations[key] = self.represent(instance)
+        return representations[key]
+
+    def represent(self, instance):
+        """DRF's to_representation, with plain attributes read by `getattr`: DRF's general
+        lookup (dotted sources, dictionaries, callables, missing attributes) took a fifth of
+        a list's render. Anything but a plain value is handed back to the field, so the
+        output is DRF's (tests/test_api.py compares the two on every resource)."""
         representation = {}
         for field, attribute in self.readers:
             value = NOT_READ
@@ -230,6 +243,7 @@ def api_url(view_name, lookup_field="slug", lookup_url_kwarg=None):
 
 
 class RegionSerializer(DescribedSerializer):
+    shared = True
     descriptions = {
         "slug": "The region's identifier, as used by the region filter.",
         "name": "English name.",
@@ -242,6 +256,7 @@ class RegionSerializer(DescribedSerializer):
 
 
 class SubdivisionSerializer(DescribedSerializer):
+    shared = True
     descriptions = {"code": "ISO 3166-2 code, e.g. MX-CHP.", "name": "English name."}
 
     class Meta:
@@ -251,6 +266,8 @@ class SubdivisionSerializer(DescribedSerializer):
 
 class CountryRefSerializer(DescribedSerializer):
     """A country as records refer to it."""
+
+    shared = True
 
     descriptions = {
         "iso2": "ISO 3166-1 alpha-2 code, uppercase; the country's identifier.",
@@ -270,6 +287,8 @@ class CountryRefSerializer(DescribedSerializer):
 
 class SourceRefSerializer(DescribedSerializer):
     """A cited source, as embedded in citations."""
+
+    shared = True
 
     resource = "sources"
     descriptions = {
@@ -310,6 +329,7 @@ class CitationSerializer(DescribedSerializer):
 
 
 class IndicatorRefSerializer(DescribedSerializer):
+    shared = True
     resource = "indicators"
     descriptions = {"url": "This indicator in the API."}
     url = api_url("indicator-detail")
@@ -320,6 +340,7 @@ class IndicatorRefSerializer(DescribedSerializer):
 
 
 class IndicatorValueRefSerializer(DescribedSerializer):
+    shared = True
     resource = "indicator_values"
 
     class Meta:
@@ -333,6 +354,7 @@ class IndicatorValueSerializer(IndicatorValueRefSerializer):
 
 
 class OrganisationRefSerializer(DescribedSerializer):
+    shared = True
     resource = "organisations"
     descriptions = {"url": "This organisation in the API."}
     url = api_url("organisation-detail")
@@ -594,6 +616,7 @@ class PilotSerializer(PlacesSerializer):
 
 
 class LawRefSerializer(DescribedSerializer):
+    shared = True
     resource = "laws"
     descriptions = {"url": "This law or policy in the API."}
     url = api_url("law-detail")
@@ -605,6 +628,7 @@ class LawRefSerializer(DescribedSerializer):
 
 
 class StatusRefSerializer(DescribedSerializer):
+    shared = True
     resource = "statuses"
     descriptions = {
         "id": "The status's identifier.",
