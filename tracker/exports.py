@@ -1273,11 +1273,13 @@ def citation_rows() -> Iterator[tuple]:
     """(resource, record identifier, citation) for every published record's citations."""
     for resource in CITED_RESOURCES:
         spec = RESOURCES[resource]
-        queryset = spec.published().prefetch_related(public_citations())
+        # Only what names the record: its text would be read and dropped.
+        named_by = "pk" if resource in BY_ID else "slug"
+        queryset = spec.published().only(named_by).prefetch_related(public_citations())
         if resource == "statuses":
             queryset = queryset.order_by("pk")
         for record in in_chunks(queryset):
-            identifier = str(record.pk) if resource in BY_ID else record.slug
+            identifier = str(getattr(record, named_by))
             for citation in record.public_citations:
                 yield resource, identifier, citation
 
