@@ -265,18 +265,26 @@ def test_on_postgresql_an_index_older_than_the_data_never_shows_a_draft(client):
 @pytest.mark.parametrize("query", ["referral", "referral offices", '"referral offices"', "-law"])
 def test_on_postgresql_the_index_finds_and_ranks_as_reading_the_records_does(query):
     make_indicator()
-    for code in ["mx", "th", "my"]:
+    # Equal texts rank equally: the title, then the record, decide their order.
+    for code in ["mx", "th", "my", "id", "be"]:
         make_status(code, practice="Children held in referral offices.", caveat="A law.")
     make_law("mx-referral-protocol", title="Referral protocol", summary="Referral offices.")
+    make_law("th-referral-protocol", title="A referral protocol", summary="Referral offices.")
     make_source("referral-report", title="Referral offices in Chiapas")
     rebuild_index.call()
 
-    def found(indexed):
-        searcher = Searcher(query, "en", None, indexed)
+    def found(indexed, per_kind):
+        searcher = Searcher(query, "en", per_kind, indexed)
+        groups = [searcher.group(kind) for kind in KINDS]
         return [
-            (result.url, round(result.rank, 6), result.snippet)
-            for kind in KINDS
-            for result in searcher.group(kind).results
+            (
+                group.count,
+                [(found.url, round(found.rank, 6), found.snippet) for found in group.results],
+            )
+            for group in groups
         ]
 
-    assert found(indexed=True) == found(indexed=False)
+    for per_kind in [None, 2]:
+        assert found(True, per_kind) == found(False, per_kind)
+    statuses = [kind.name for kind in KINDS].index("statuses")
+    assert found(True, 2)[statuses][0] == (0 if query == "-law" else 5)

@@ -82,6 +82,8 @@ class SearchEntry(models.Model):
     kind = models.CharField(max_length=20)
     language = models.CharField(max_length=10)
     object_id = models.BigIntegerField()
+    # The record's title in the language: it orders results of equal rank.
+    title = models.TextField(blank=True)
     document = SearchVectorField()
 
     class Meta:

@@ -27,6 +27,7 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -318,7 +319,8 @@ class Searcher:
             matches = self.postgresql(kind, records, text)
         else:
             matches = self.fallback(records, text)
-        matches = matches.annotate(total=Window(Count("pk")))
+        if "total" not in matches.query.annotations:
+            matches = matches.annotate(total=Window(Count("pk")))
         if self.per_kind is not None:
             matches = matches[: self.per_kind]
         results, total = [], 0
@@ -345,18 +347,7 @@ class Searcher:
     def postgresql(self, kind, records, text):
         query = SearchQuery(self.query, search_type="websearch", config=self.config)
         if self.indexed:
-            # The documents stored for the dataset version: matched through their GIN index
-            # and ranked without parsing the records' text. Only published records are
-            # `records`, so an entry left from an older version never shows a draft.
-            entries = SearchEntry.objects.filter(
-                kind=kind.name, language=self.language, document=query
-            )
-            rank = entries.filter(object_id=OuterRef("pk")).annotate(
-                rank=SearchRank(F("document"), query)
-            )
-            found = records.filter(pk__in=entries.values("object_id")).annotate(
-                rank=Subquery(rank.values("rank")[:1], output_field=FloatField())
-            )
+            found = self.indexed_page(kind, records, query)
         else:
             found = (
                 records.annotate(document=document(self.config))
@@ -378,6 +369,25 @@ class Searcher:
                 fragment_delimiter=" … ",
             ),
         ).order_by("-rank", "search_title", "pk")
+
+    def indexed_page(self, kind, records, query):
+        """The records of the page, matched, ranked, ordered and counted in the documents
+        stored for the dataset version (their GIN index, their stored titles for ties), so
+        that only the records shown are read, however many match. Only published records
+        are `records`, so an entry left from an older version never shows a draft."""
+        entries = SearchEntry.objects.filter(
+            kind=kind.name, language=self.language, document=query
+        ).annotate(rank=SearchRank(F("document"), query))
+        published = entries.filter(object_id__in=records.values("pk"))
+        shown = published.order_by("-rank", "title", "object_id").values("object_id")
+        if self.per_kind is not None:
+            shown = shown[: self.per_kind]
+        total = published.order_by().values("kind").annotate(count=Count("pk")).values("count")
+        rank = entries.filter(object_id=OuterRef("pk")).values("rank")[:1]
+        return records.filter(pk__in=shown).annotate(
+            rank=Subquery(rank, output_field=FloatField()),
+            total=Subquery(total, output_field=IntegerField()),
+        )
 
     # Elsewhere: every term somewhere in the record, none of the -terms.
 
@@ -505,15 +515,21 @@ def rebuild_index():
                 for language, config in TEXT_SEARCH_CONFIGS.items():
                     records, _text = searchable(kind, language)
                     selected = records.annotate(
-                        entry_id=F("pk"), entry_document=document(config)
-                    ).values("entry_id", "entry_document")
+                        entry_id=F("pk"),
+                        entry_title=Coalesce(
+                            F("search_title"), Value(""), output_field=TextField()
+                        ),
+                        entry_document=document(config),
+                    ).values("entry_id", "entry_title", "entry_document")
                     sql, params = selected.query.sql_with_params()
                     cursor.execute(
-                        f"INSERT INTO {table} (kind, language, object_id, document) "
-                        "SELECT %s, %s, found.entry_id, found.entry_document "
-                        f"FROM ({sql}) AS found",
+                        f"INSERT INTO {table} (kind, language, object_id, title, document) "
+                        "SELECT %s, %s, found.entry_id, found.entry_title, "
+                        f"found.entry_document FROM ({sql}) AS found",
                         [kind.name, language, *params],
                     )
+            # Fresh statistics, so that the planner knows how many entries a term matches.
+            cursor.execute(f"ANALYZE {table}")
         SearchIndex.objects.filter(pk=SearchIndex.state().pk).update(
             version_tag=version.tag, built_at=timezone.now()
         )
