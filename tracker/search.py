@@ -378,7 +378,7 @@ class Searcher:
         entries = SearchEntry.objects.filter(
             kind=kind.name, language=self.language, document=query
         ).annotate(rank=SearchRank(F("document"), query))
-        published = entries.filter(object_id__in=records.values("pk"))
+        published = entries.filter(object_id__in=kind.records().values("pk"))
         shown = published.order_by("-rank", "title", "object_id").values("object_id")
         if self.per_kind is not None:
             shown = shown[: self.per_kind]
