@@ -516,9 +516,7 @@ def rebuild_index():
                     records, _text = searchable(kind, language)
                     selected = records.annotate(
                         entry_id=F("pk"),
-                        entry_title=Coalesce(
-                            F("search_title"), Value(""), output_field=TextField()
-                        ),
+                        entry_title=F("search_title"),
                         entry_document=document(config),
                     ).values("entry_id", "entry_title", "entry_document")
                     sql, params = selected.query.sql_with_params()
