@@ -1,15 +1,20 @@
 """Search: what advocates type finds statuses and every record, in each language."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 
 from tracker.exports import dataset_version
 from tracker.models import SearchEntry, SearchIndex
-from tracker.search import KINDS, Searcher, rebuild_index, search
+from tracker.search import KINDS, Searcher, index_is_usable, rebuild_index, search
 
 from .conftest import DRAFT, make_indicator, make_law, make_pilot, make_source, make_status
 from .test_browser import CHROMIUM, browser, serious_violations, world  # noqa: F401
+from .test_downloads import QUEUE
 
 pytestmark = pytest.mark.django_db
 
@@ -259,6 +264,42 @@ def test_on_postgresql_an_index_older_than_the_data_never_shows_a_draft(client):
     SearchIndex.objects.update(requested_tag=dataset_version().tag)
     assert SearchEntry.objects.filter(kind="laws", object_id=law.pk).exists()
     assert results(client, "referral")["laws"].count == 0
+
+
+@only_on_postgresql
+def test_on_postgresql_a_rebuild_lost_with_its_worker_is_asked_for_again(client, settings):
+    law = make_law("mx-referral-protocol", title="Referral protocol")
+    assert results(client, "referral")["laws"].count == 1
+    law.title = "Canalisation protocol"
+    law.save()
+    # A worker took the rebuild of this version, then died before it was done.
+    asked = timezone.now()
+    SearchIndex.objects.update(requested_tag=dataset_version().tag, requested_at=asked)
+    assert results(client, "canalisation")["laws"].count == 0  # the older entries serve
+    lost = asked - timedelta(seconds=settings.SEARCH_REBUILD_TIMEOUT + 1)
+    SearchIndex.objects.update(requested_at=lost)
+    # (Another query: the page for the first is cached for this dataset version.)
+    assert results(client, "canalisation protocol")["laws"].count == 1
+    assert SearchIndex.state().version_tag == dataset_version().tag
+
+
+@only_on_postgresql
+def test_on_postgresql_only_one_search_asks_again_for_a_lost_rebuild(settings):
+    settings.TASKS = QUEUE  # queued for a worker, as in production
+    make_law("mx-referral-protocol", title="Referral protocol")
+    lost = timezone.now() - timedelta(seconds=settings.SEARCH_REBUILD_TIMEOUT + 1)
+    SearchIndex.objects.update_or_create(
+        pk=SearchIndex.state().pk,
+        defaults={
+            "version_tag": "older",
+            "requested_tag": dataset_version().tag,
+            "requested_at": lost,
+        },
+    )
+    for _search in range(3):
+        assert index_is_usable("en")
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    assert SearchIndex.state().requested_at > lost
 
 
 @only_on_postgresql

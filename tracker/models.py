@@ -99,10 +99,12 @@ class SearchEntry(models.Model):
 
 class SearchIndex(models.Model):
     """The one row saying which dataset version the search entries hold, and which one a
-    rebuild was last asked for (so that only one asker queues it)."""
+    rebuild was last asked for, and when (so that only one asker queues it, and a rebuild
+    lost with its worker is asked for again)."""
 
     version_tag = models.CharField(max_length=64, blank=True)
     requested_tag = models.CharField(max_length=64, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):

@@ -18,7 +18,9 @@ downloads can use them alike.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
 from django.db.models import (
@@ -482,16 +484,24 @@ def index_is_usable(language, version=None):
     When they hold an older dataset version, a rebuild is asked for, once per version: the
     worker builds it (TASK_BACKEND=database), or this very process, now, with the immediate
     backend. Until then the older entries serve; an index never built is not used at all.
+    A rebuild asked for more than SEARCH_REBUILD_TIMEOUT ago and still not done (its worker
+    died, or it failed) is asked for again, by one asker only.
     """
     if connection.vendor != "postgresql" or language not in TEXT_SEARCH_CONFIGS:
         return False
     version = version or dataset_version()
     index = SearchIndex.state()
     if index.version_tag != version.tag:
+        now = timezone.now()
+        lost = now - timedelta(seconds=settings.SEARCH_REBUILD_TIMEOUT)
         asked = (
             SearchIndex.objects.filter(pk=index.pk)
-            .exclude(requested_tag=version.tag)
-            .update(requested_tag=version.tag)
+            .filter(
+                ~Q(requested_tag=version.tag)
+                | Q(requested_at__isnull=True)
+                | Q(requested_at__lt=lost)
+            )
+            .update(requested_tag=version.tag, requested_at=now)
         )
         if asked:
             rebuild_index.enqueue()

@@ -327,6 +327,8 @@ DOWNLOADS_DIR = os.environ.get(
     "DOWNLOADS_DIR", os.path.join(tempfile.gettempdir(), "atd-tracker-downloads")
 )
 DOWNLOAD_BUILD_TIMEOUT = envint("DOWNLOAD_BUILD_TIMEOUT", 15 * 60)
+# How long a search-index rebuild may take, once asked for, before the next search asks again.
+SEARCH_REBUILD_TIMEOUT = envint("SEARCH_REBUILD_TIMEOUT", 15 * 60)
 # /readyz reports the worker "stalled" when a task has waited this long (seconds).
 TASKS_STALLED_AFTER = envint("TASKS_STALLED_AFTER", 5 * 60)
 
