@@ -37,5 +37,9 @@ if os.path.isdir("/dev/shm"):
 def post_worker_init(worker):
     # The app is loaded in each worker (no preload): tune the collector once it is.
     from tracker.collector import tune_for_serving
+    from tracker.stack import on_roomy_stack
 
     tune_for_serving()
+    # gunicorn calls worker.run() next: the loop that serves every request, streamed
+    # responses included, runs with room on the frame stack (tracker/stack.py).
+    worker.run = on_roomy_stack(worker.run)
