@@ -33,7 +33,8 @@ endpoint failed its check or answered an error status.
                           for up to BENCH_MAX_DURATION seconds (4)
     BENCH_CONNECTIONS     wrk connections (8); BENCH_THREADS wrk threads (2)
     BENCH_TIMEOUT         seconds before wrk counts a request as timed out (60)
-    BENCH_DATABASE_URL    postgres://postgres@127.0.0.1:5432/atd_tracker_bench (created)
+    BENCH_DATABASE_URL    postgres://postgres@127.0.0.1:5432/atd_tracker_bench (dropped and
+                          created afresh by each run, so that it holds today's migrations)
     BENCH_REDIS_URL       redis://127.0.0.1:6379/3 (flushed at the start of each scale, as is
                           bench/tmp/response-cache, the app's DATASET_CACHE_DIR)
     BENCH_PORT            gunicorn on 127.0.0.1 (8170); BENCH_DATASETTE_PORT (8171);
@@ -528,11 +529,12 @@ def check_tools(config):
 
 
 def create_database(database_url):
+    """A new, empty database: one left by an earlier run could hold a migration as it was
+    when applied, not as it is now."""
     server, name = database_url.rsplit("/", 1)
     psql = ["psql", f"{server}/postgres"]
-    exists = run([*psql, "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"], quiet=True)
-    if exists.strip() != "1":
-        run([*psql, "-qc", f'CREATE DATABASE "{name}"'])
+    run([*psql, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
+    run([*psql, "-qc", f'CREATE DATABASE "{name}"'])
 
 
 def manage(env, *args):
