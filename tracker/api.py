@@ -82,6 +82,7 @@ from tracker.middleware import client_ip
 
 from . import caching, downloads, exports, throttling
 from .models import DatasetBuild
+from .paginator import KeysFirstPaginator
 from .release import release
 
 PAGE_SIZE = 50
@@ -172,6 +173,7 @@ class ZipRenderer(BaseRenderer):
 class Pagination(PageNumberPagination):
     """`page` (from 1) and `page_size` (1 to 500, default 50); Link headers per RFC 8288."""
 
+    django_paginator_class = KeysFirstPaginator
     page_size = PAGE_SIZE
     max_page_size = MAX_PAGE_SIZE
     page_size_query_param = "page_size"

@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from practices.models import Withdrawal
 
 from . import exports
+from .paginator import KeysFirstPaginator
 from .spreadsheets import UnknownFormat, download, requested_format
 
 PAGE_SIZE = 50
@@ -38,7 +39,7 @@ def filtered_list(
     if format:
         table = (download_table or default_table(resource))(filterset)
         return download(request, table, format, resource)
-    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    paginator = KeysFirstPaginator(filterset.qs, PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except (PageNotAnInteger, EmptyPage):
