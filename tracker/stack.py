@@ -12,7 +12,9 @@ worker at 100x the real data, Mexico's country page crossed it 25,000 times per 
 half a megabyte it never uses. The interpreter gives that frame a fresh chunk of 1 MB, and
 every frame the call makes follows it in the same chunk, so no boundary is crossed until the
 stack is half a megabyte deeper: far deeper than a request goes. The unused slots are never
-written, so the kernel never backs them with memory.
+written, so the kernel never backs them with memory. Only when something walks the stack down
+to that frame (a profiler, `inspect.stack()`) does Python copy it into a frame object of the
+same half megabyte, once for as long as the frame lives: once per worker.
 """
 
 import functools
