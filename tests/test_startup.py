@@ -4,6 +4,7 @@ start refuses a missing or public SECRET_KEY."""
 import fcntl
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -105,6 +106,59 @@ def test_containers_starting_together_migrate_and_load_the_dataset_once(
     with psycopg.connect(dbname=name, **params) as database:
         (indicators,) = database.execute("SELECT count(*) FROM practices_indicator").fetchone()
     assert indicators > 0
+
+
+OPEN_AT_ONCE = """
+import sys, time
+import django
+
+django.setup()
+from django.db import connection
+
+print("ready", flush=True)
+start = float(sys.stdin.readline())
+time.sleep(max(0, start - time.time() - 0.01))
+while time.time() < start:  # both processes open the file in the same instant
+    pass
+with connection.cursor() as cursor:
+    print(cursor.execute("PRAGMA journal_mode").fetchone()[0])
+"""
+
+
+def test_on_sqlite_processes_opening_a_new_file_together_all_get_write_ahead_logging(tmp_path):
+    rounds = []
+    for attempt in range(4):
+        database = tmp_path / f"{attempt}.sqlite3"
+        with sqlite3.connect(database) as new:  # in SQLite's default rollback mode
+            new.execute("CREATE TABLE example (id integer)")
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+        rounds.append(
+            [
+                subprocess.Popen(
+                    [sys.executable, "-c", OPEN_AT_ONCE],
+                    cwd=ROOT,
+                    env=env,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for _ in range(2)
+            ]
+        )
+    processes = [process for pair in rounds for process in pair]
+    try:
+        assert [process.stdout.readline() for process in processes] == ["ready\n"] * 8
+        start = time.time() + 0.3
+        for number, process in enumerate(processes):  # one pair at a time, on its own cores
+            process.stdin.write(f"{start + number // 2 * 0.1}\n")
+            process.stdin.flush()
+        outputs = [process.communicate(timeout=60) for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+    assert [process.returncode for process in processes] == [0] * 8, outputs
+    assert [out for out, _err in outputs] == ["wal\n"] * 8
 
 
 def test_on_sqlite_a_second_process_waits_for_the_one_migrating(tmp_path):

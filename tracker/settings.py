@@ -128,7 +128,7 @@ def database(url):
         settings["OPTIONS"] = {
             "timeout": envint("SQLITE_BUSY_TIMEOUT", 20),
             "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": "PRAGMA synchronous=NORMAL;",  # WAL: tracker/sqlite.py
         }
     else:
         settings["OPTIONS"] = {"connect_timeout": envint("DB_CONNECT_TIMEOUT", 3)}
