@@ -5,8 +5,11 @@ curated is made here, published unless a test says otherwise.
 """
 
 import datetime
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache, caches
 from django.utils import translation
@@ -28,6 +31,29 @@ from practices.models import (
 
 PUBLISHED = PublicationStatus.PUBLISHED
 DRAFT = PublicationStatus.DRAFT
+
+
+def ready_processes(script, environments):
+    """A Python process running `script` in the project's folder for each environment, once
+    every one has set itself up and printed "ready": each then waits for a line on its
+    standard input, so that the test starts them all at one moment."""
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for environment in environments
+    ]
+    if [process.stdout.readline() for process in processes] != ["ready\n"] * len(processes):
+        for process in processes:
+            process.kill()
+        raise AssertionError([process.communicate()[1] for process in processes])
+    return processes
 
 
 def country(code):

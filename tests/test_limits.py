@@ -8,10 +8,7 @@ addresses, while the account holder's own browser still signs in.
 
 import logging
 import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 import redis
@@ -24,7 +21,8 @@ import tracker.cache
 from tracker import login
 from tracker.api import AnonymousThrottle
 
-ROOT = Path(__file__).resolve().parent.parent
+from .conftest import ready_processes
+
 REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of these tests' own
 DEAD_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 API_LIST = "/api/v1/laws/"
@@ -124,19 +122,7 @@ def test_the_api_limit_holds_across_processes(redis_rate_limits):
         "REDIS_URL": REDIS_URL,
         "API_ANON_THROTTLE_RATE": "150/day",
     }
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", HAMMER],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    for process in processes:
-        assert process.stdout.readline() == "ready\n"
+    processes = ready_processes(HAMMER, [env, env])
     for process in processes:  # both set up: go
         process.stdin.write("go\n")
         process.stdin.flush()

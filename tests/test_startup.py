@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
+from .conftest import ready_processes
 from .test_production import load_settings, manage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,56 +110,51 @@ def test_containers_starting_together_migrate_and_load_the_dataset_once(
 
 
 OPEN_AT_ONCE = """
-import sys, time
+import os, sys, time
 import django
 
 django.setup()
 from django.db import connection
 
+assert connection.vendor == "sqlite"  # the backend is loaded: opening a file is left
 print("ready", flush=True)
 start = float(sys.stdin.readline())
-time.sleep(max(0, start - time.time() - 0.01))
-while time.time() < start:  # both processes open the file in the same instant
-    pass
-with connection.cursor() as cursor:
-    print(cursor.execute("PRAGMA journal_mode").fetchone()[0])
+modes = []
+for number, name in enumerate(os.environ["NEW_FILES"].split(os.pathsep)):
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    moment = start + number * 0.05
+    time.sleep(max(0, moment - time.time() - 0.01))
+    while time.time() < moment:  # both processes open the file in the same instant
+        pass
+    with connection.cursor() as cursor:
+        modes.append(cursor.execute("PRAGMA journal_mode").fetchone()[0])
+print(*modes)
 """
 
 
 def test_on_sqlite_processes_opening_a_new_file_together_all_get_write_ahead_logging(tmp_path):
-    rounds = []
-    for attempt in range(4):
-        database = tmp_path / f"{attempt}.sqlite3"
-        with sqlite3.connect(database) as new:  # in SQLite's default rollback mode
+    files = [tmp_path / f"{number}.sqlite3" for number in range(30)]
+    for file in files:
+        with sqlite3.connect(file) as new:  # in SQLite's default rollback mode
             new.execute("CREATE TABLE example (id integer)")
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
-        rounds.append(
-            [
-                subprocess.Popen(
-                    [sys.executable, "-c", OPEN_AT_ONCE],
-                    cwd=ROOT,
-                    env=env,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                )
-                for _ in range(2)
-            ]
-        )
-    processes = [process for pair in rounds for process in pair]
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{files[0]}",
+        "NEW_FILES": os.pathsep.join(map(str, files)),
+    }
+    processes = ready_processes(OPEN_AT_ONCE, [environment, environment])
     try:
-        assert [process.stdout.readline() for process in processes] == ["ready\n"] * 8
-        start = time.time() + 0.3
-        for number, process in enumerate(processes):  # one pair at a time, on its own cores
-            process.stdin.write(f"{start + number // 2 * 0.1}\n")
+        start = f"{time.time() + 0.3}\n"
+        for process in processes:
+            process.stdin.write(start)
             process.stdin.flush()
         outputs = [process.communicate(timeout=60) for process in processes]
     finally:
         for process in processes:
             process.kill()
-    assert [process.returncode for process in processes] == [0] * 8, outputs
-    assert [out for out, _err in outputs] == ["wal\n"] * 8
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    assert [out for out, _err in outputs] == [" ".join(["wal"] * 30) + "\n"] * 2
 
 
 def test_on_sqlite_a_second_process_waits_for_the_one_migrating(tmp_path):
